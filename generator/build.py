@@ -1,0 +1,97 @@
+"""The build: the pipeline, in order, and nothing else.
+
+Every check runs before anything is written: a build with any error raises
+BuildFailed without touching output/. ``storysite check`` is ``run`` with
+``write=False``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from dataclasses import dataclass, field
+from itertools import chain
+
+from generator import config as config_stage
+from generator import gate, images, load, model, release, render, site, theme, urls, write
+from generator.errors import BuildFailed, Problem, Problems
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    release_id: str | None
+    pages: int
+    files: int
+    stories: int
+    seconds: float
+    problems: list[Problem]  # warnings only: a build with errors raises
+    withheld: tuple[gate.Withheld, ...] = field(default_factory=tuple)
+    output: str | None = None
+
+
+def build_moment(options: config_stage.BuildOptions) -> dt.datetime:
+    """The moment consent and schedules are judged at: --as-of, SOURCE_DATE_EPOCH, or now."""
+    if options.as_of is not None:
+        return dt.datetime(
+            options.as_of.year, options.as_of.month, options.as_of.day, tzinfo=dt.UTC
+        )
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+
+
+def run(options: config_stage.BuildOptions) -> BuildResult:
+    """Perform a full site build (or, with write=False, every check of one)."""
+    started = time.perf_counter()
+    problems = Problems()
+    site_dir = options.site_dir
+    as_of = build_moment(options)
+
+    config = config_stage.load_config(site_dir, problems, options.base_url)
+    source = load.read_site(site_dir, problems)
+    if config is None:
+        raise BuildFailed(problems.errors)
+    corpus = model.validate(source, config, problems)
+    published = gate.select(corpus, as_of, options.drafts)
+    for w in published.withheld:
+        if w.kind in {"no-consent", "no-web-scope"}:
+            problems.warning(w.path, w.line, "consent", f"not published: {w.reason}")
+    routes = urls.route(published, config, problems)
+    planner = images.ImagePlanner(site_dir)
+    docs = chain(published.stories, published.milestones, published.pages, published.campaigns)
+    rendered = render.render_all(docs, routes, planner, problems)
+    plan = site.assemble(published, rendered, routes, config, planner, problems)
+    env = theme.environment(site_dir, config)
+    write.check_templates(env, site_dir, problems)
+    if problems.errors:
+        raise BuildFailed(problems.sorted())
+
+    release_id = None
+    files: list[write.OutputFile] = []
+    if options.write:
+        out_dir = options.output
+        with release.lock(out_dir), release.staging(out_dir) as stage:
+            files = write.write_all(plan, env, routes, site_dir, stage, problems)
+            if problems.errors:
+                raise BuildFailed(problems.sorted())
+            made = release.commit(
+                stage,
+                out_dir,
+                files,
+                as_of if "SOURCE_DATE_EPOCH" in os.environ else dt.datetime.now(dt.UTC),
+                config.releases.keep,
+                {"stories": sorted(s.slug for s in published.stories)},
+            )
+            release_id = made.id
+    return BuildResult(
+        release_id=release_id,
+        pages=len(plan.pages),
+        files=len(files),
+        stories=len(published.stories),
+        seconds=time.perf_counter() - started,
+        problems=problems.sorted(),
+        withheld=published.withheld,
+        output=str(options.output / release.CURRENT) if options.write else None,
+    )

@@ -1,0 +1,268 @@
+"""Reading the site folder: content files → SourceDoc values, data files → SourceData.
+
+Decodes text (UTF-8, BOM and CRLF accepted), splits front matter with
+python-frontmatter's boundary rules, parses it as safe YAML with a key → line map, and
+refuses files that are binary, huge, or reached through links that leave the site.
+Reads files; writes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import frontmatter
+
+from generator.errors import Problems
+from generator.yamldoc import KeyPath, YamlProblem, parse
+
+KINDS = {"stories": "story", "milestones": "milestone", "pages": "page", "campaigns": "campaign"}
+MAX_BYTES = 2 * 1024 * 1024  # a story is a few KB; anything this big is a mistake
+_BOUNDARY = frontmatter.YAMLHandler.FM_BOUNDARY
+
+
+@dataclass(frozen=True)
+class SourceDoc:
+    """One Markdown file with front matter, as read; not yet validated."""
+
+    path: str  # site-relative POSIX path, e.g. content/stories/hellen.md
+    kind: str  # story | milestone | page | campaign
+    meta: Mapping[str, Any]
+    lines: Mapping[KeyPath, int]  # key path → line in the file
+    body: str
+    body_line: int  # file line where the body starts
+    sha256: str
+    bundle: bool  # content/stories/<slug>/index.md, with its images beside it
+
+    @property
+    def stem(self) -> str:
+        """The slug the file name gives (folder name for bundles)."""
+        p = Path(self.path)
+        return p.parent.name if self.bundle else p.stem
+
+    @property
+    def folder(self) -> str:
+        return str(Path(self.path).parent.as_posix())
+
+
+@dataclass(frozen=True)
+class SourceData:
+    """One YAML file under content/data/."""
+
+    path: str
+    data: Any
+    lines: Mapping[KeyPath, int]
+
+
+@dataclass(frozen=True)
+class SiteSource:
+    docs: tuple[SourceDoc, ...]
+    data: Mapping[str, SourceData]  # by file stem, e.g. "gifts"
+    static: tuple[str, ...]  # site-relative paths of files under static/
+    assets: frozenset[str]  # site-relative paths of non-Markdown files under content/
+
+
+def read_site(site_dir: Path, problems: Problems) -> SiteSource:
+    """Read every content file, data file and static file list of a site."""
+    root = site_dir.resolve()
+    docs: list[SourceDoc] = []
+    data: dict[str, SourceData] = {}
+    assets: set[str] = set()
+    content = root / "content"
+    if not content.is_dir():
+        problems.error(
+            "content",
+            None,
+            None,
+            "no content folder",
+            "create content/stories/ and put one Markdown file per story in it",
+        )
+    for rel in _files(root, "content", problems):
+        parts = rel.split("/")
+        if rel.endswith(".md") and len(parts) >= 3 and parts[1] in KINDS:
+            bundle = parts[1] == "stories" and len(parts) == 4 and parts[3] == "index.md"
+            if len(parts) == 3 or bundle:
+                doc = _read_doc(root, rel, KINDS[parts[1]], bundle, problems)
+                if doc is not None:
+                    docs.append(doc)
+                continue
+            if parts[1] == "stories" and len(parts) == 4:
+                problems.error(
+                    rel,
+                    None,
+                    None,
+                    "a story folder holds index.md and its images only",
+                    "rename the file to index.md or move it to content/stories/",
+                )
+                continue
+        if len(parts) == 3 and parts[1] == "data" and rel.endswith((".yaml", ".yml")):
+            item = _read_data(root, rel, problems)
+            if item is not None:
+                data[Path(rel).stem] = item
+            continue
+        if rel.endswith(".md"):
+            problems.warning(
+                rel,
+                None,
+                None,
+                "Markdown file outside stories/, milestones/, pages/ and campaigns/ is ignored",
+            )
+            continue
+        assets.add(rel)
+    static = tuple(_files(root, "static", problems))
+    docs.sort(key=lambda d: d.path)
+    return SiteSource(tuple(docs), data, static, frozenset(assets))
+
+
+def _files(root: Path, top: str, problems: Problems) -> list[str]:
+    """Site-relative paths of the regular files under ``top``, sorted, staying inside the site."""
+    base = root / top
+    if not base.is_dir():
+        return []
+    found: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(base, followlinks=False):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        here = Path(dirpath)
+        for name in dirnames:
+            if (here / name).is_symlink():
+                rel = (here / name).relative_to(root).as_posix()
+                problems.error(
+                    rel,
+                    None,
+                    None,
+                    "folder links are not followed",
+                    "move the folder into the site instead of linking to it",
+                )
+        for name in sorted(filenames):
+            if name.startswith(".") or name.endswith("~"):
+                continue
+            full = here / name
+            rel = full.relative_to(root).as_posix()
+            if full.is_symlink():
+                target = full.resolve()
+                if not target.is_relative_to(root) or not target.is_file():
+                    problems.error(
+                        rel,
+                        None,
+                        None,
+                        "link points outside the site folder",
+                        "copy the file into the site instead of linking to it",
+                    )
+                    continue
+            found.append(rel)
+    return found
+
+
+def _decode(root: Path, rel: str, problems: Problems) -> tuple[str, str] | None:
+    """Read a text file → (text with LF line ends, sha256 of the bytes); None if unusable."""
+    try:
+        size = (root / rel).stat().st_size
+        if size > MAX_BYTES:
+            problems.error(
+                rel,
+                None,
+                None,
+                f"file is too large ({size // 1024} KB; limit {MAX_BYTES // 1024} KB)",
+                "split it, or move big data out of content/",
+            )
+            return None
+        raw = (root / rel).read_bytes()
+    except OSError as exc:
+        problems.error(rel, None, None, f"cannot read file: {exc.strerror}")
+        return None
+    if b"\x00" in raw:
+        problems.error(
+            rel,
+            None,
+            None,
+            "binary file where text was expected",
+            "content files must be Markdown or YAML text",
+        )
+        return None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        problems.error(
+            rel,
+            line,
+            None,
+            "text is not UTF-8",
+            "save the file with UTF-8 encoding (most editors: 'Save with encoding')",
+        )
+        return None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text, hashlib.sha256(raw).hexdigest()
+
+
+def _read_doc(
+    root: Path, rel: str, kind: str, bundle: bool, problems: Problems
+) -> SourceDoc | None:
+    decoded = _decode(root, rel, problems)
+    if decoded is None:
+        return None
+    text, digest = decoded
+    if not text.strip():
+        problems.error(
+            rel,
+            None,
+            None,
+            "file is empty",
+            "start it with front matter between two '---' lines (storysite new ...)",
+        )
+        return None
+    first = text.split("\n", 1)[0]
+    if not _BOUNDARY.fullmatch(first):
+        problems.error(
+            rel,
+            1,
+            None,
+            "no front matter: the file must start with a '---' line",
+            "add the fields between two '---' lines at the top of the file",
+        )
+        return None
+    parts = _BOUNDARY.split(text, 2)
+    if len(parts) < 3:
+        problems.error(
+            rel,
+            1,
+            None,
+            "front matter is not closed",
+            "add a line with just '---' after the last field",
+        )
+        return None
+    _, fm_text, body = parts
+    body_line = text[: len(text) - len(body)].count("\n") + 1
+    if body.startswith("\n"):
+        body = body[1:]
+        body_line += 1
+    try:
+        doc = parse(fm_text)
+    except YamlProblem as exc:
+        problems.error(rel, exc.line or 1, None, exc.message, exc.hint)
+        return None
+    if doc.data is None:
+        meta: dict[str, Any] = {}
+    elif isinstance(doc.data, dict):
+        meta = doc.data
+    else:
+        problems.error(rel, 2, None, "front matter must be fields (key: value), one per line")
+        return None
+    # fm_text keeps the newline that ends the opening '---', so its lines are file lines
+    return SourceDoc(rel, kind, meta, doc.lines, body, body_line, digest, bundle)
+
+
+def _read_data(root: Path, rel: str, problems: Problems) -> SourceData | None:
+    decoded = _decode(root, rel, problems)
+    if decoded is None:
+        return None
+    try:
+        doc = parse(decoded[0])
+    except YamlProblem as exc:
+        problems.error(rel, exc.line, None, exc.message, exc.hint)
+        return None
+    return SourceData(rel, doc.data, doc.lines)

@@ -1,0 +1,475 @@
+"""Assembly: Published + Rendered + Routes → SitePlan, every page the site will have.
+
+Listings (paginated, newest first), countries, injustice terms and tags, related
+stories, the milestone timeline, headline counters, campaign progress. Related
+stories and taxonomies use indexes, never a comparison of every pair. Pure.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from generator.config import SiteConfig
+from generator.gate import Published
+from generator.images import ImagePlan, ImagePlanner, ImageProblem
+from generator.model import Campaign, Metric, Milestone, Story, slugify
+from generator.render import Rendered
+from generator.urls import (
+    Routes,
+    campaign_url,
+    country_url,
+    injustice_url,
+    listing_url,
+    milestone_url,
+    page_url,
+    story_url,
+    tag_url,
+)
+
+RELATED = 3
+HOME_STORIES = 6
+
+
+@dataclass(frozen=True)
+class Link:
+    text: str
+    url: str
+    count: int = 0
+
+
+@dataclass(frozen=True)
+class StoryCard:
+    """What a listing shows of a story."""
+
+    story: Story
+    url: str
+    image: ImagePlan | None
+    country: Link
+    injustice: tuple[Link, ...]
+    tags: tuple[Link, ...]
+
+
+@dataclass(frozen=True)
+class Counter:
+    metric: Metric
+    milestone: Milestone
+    url: str
+
+
+@dataclass(frozen=True)
+class CampaignView:
+    campaign: Campaign
+    url: str
+    percent: int  # 0-100, for the progress bar
+    days_left: int | None  # None once ended
+    state: str  # upcoming | running | ended
+    image: ImagePlan | None
+    team: tuple[Any, ...]
+
+
+@dataclass(frozen=True)
+class Pagination:
+    page: int
+    pages: int
+    urls: tuple[str, ...]  # URL of every page of the listing
+
+    @property
+    def prev_url(self) -> str | None:
+        return self.urls[self.page - 2] if self.page > 1 else None
+
+    @property
+    def next_url(self) -> str | None:
+        return self.urls[self.page] if self.page < self.pages else None
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    url: str
+    template: str
+    context: Mapping[str, Any]
+    title: str
+    in_sitemap: bool = True
+    lastmod: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class SitePlan:
+    pages: tuple[PageSpec, ...]
+    feed: tuple[tuple[StoryCard, str], ...]  # newest stories with their rendered body
+    aliases: Mapping[str, str]
+    images: tuple[ImagePlan, ...]
+    static: tuple[str, ...]
+    nav: tuple[Link, ...]
+    as_of: dt.datetime
+    drafts: bool
+    globals: Mapping[str, Any] = field(default_factory=dict)
+
+
+def assemble(
+    published: Published,
+    rendered: Mapping[str, Rendered],
+    routes: Routes,
+    config: SiteConfig,
+    planner: ImagePlanner,
+    problems: Any,
+) -> SitePlan:
+    """Decide every page of the site, in a stable order."""
+    today = published.as_of.date()
+    cards = {s.slug: _card(s, planner, problems) for s in published.stories}
+    ordered = [cards[s.slug] for s in published.stories]  # newest first
+    pages: list[PageSpec] = []
+
+    def body(doc: Any) -> str:
+        return rendered[doc.source.path].html
+
+    # stories: one page each, related by index
+    related = _related(published.stories)
+    part_of = defaultdict(list)
+    for m in published.milestones:
+        for slug in m.stories:
+            part_of[slug].append(Link(m.title, milestone_url(m.slug)))
+    for story in published.stories:
+        card = cards[story.slug]
+        pages.append(
+            PageSpec(
+                card.url,
+                "story.html",
+                {
+                    "card": card,
+                    "story": story,
+                    "body": body(story),
+                    "related": [cards[s] for s in related[story.slug]],
+                    "milestones": part_of[story.slug],
+                },
+                story.title,
+                lastmod=story.updated or story.date,
+            )
+        )
+
+    pages += _listing("stories/", "Stories", "Every story, newest first.", ordered, config)
+
+    # taxonomies
+    countries: dict[str, list[StoryCard]] = defaultdict(list)
+    terms: dict[str, list[StoryCard]] = defaultdict(list)
+    tags: dict[str, list[StoryCard]] = defaultdict(list)
+    tag_names: dict[str, str] = {}
+    for card in ordered:
+        countries[card.story.country].append(card)
+        for term in card.story.injustice:
+            terms[term].append(card)
+        for tag in card.story.tags:
+            tags[slugify(tag)].append(card)
+            tag_names.setdefault(slugify(tag), tag)
+    country_milestones: dict[str, list[Milestone]] = defaultdict(list)
+    for m in published.milestones:
+        if m.country:
+            country_milestones[m.country].append(m)
+    for name in sorted(countries):
+        pages += _listing(
+            country_url(name),
+            f"Stories from {name}",
+            None,
+            countries[name],
+            config,
+            kind="country",
+            term=name,
+            extra={"milestones": country_milestones.get(name, [])},
+        )
+    for term in sorted(terms):
+        pages += _listing(
+            injustice_url(term),
+            term_label(term),
+            None,
+            terms[term],
+            config,
+            kind="injustice",
+            term=term,
+        )
+    for tag in sorted(tags):
+        pages += _listing(
+            tag_url(tag),
+            f"Tagged “{tag_names[tag]}”",
+            None,
+            tags[tag],
+            config,
+            kind="tag",
+            term=tag_names[tag],
+        )
+    pages.append(
+        PageSpec(
+            "countries/",
+            "terms.html",
+            {
+                "heading": "Countries",
+                "kind": "country",
+                "terms": [Link(n, country_url(n), len(countries[n])) for n in sorted(countries)],
+            },
+            "Countries",
+        )
+    )
+    pages.append(
+        PageSpec(
+            "injustice/",
+            "terms.html",
+            {
+                "heading": "Kinds of injustice",
+                "kind": "injustice",
+                "terms": [
+                    Link(term_label(t), injustice_url(t), len(terms[t])) for t in sorted(terms)
+                ],
+            },
+            "Kinds of injustice",
+        )
+    )
+    pages.append(
+        PageSpec(
+            "tags/",
+            "terms.html",
+            {
+                "heading": "Tags",
+                "kind": "tag",
+                "terms": [Link(tag_names[t], tag_url(t), len(tags[t])) for t in sorted(tags)],
+            },
+            "Tags",
+        )
+    )
+
+    # milestones, impact, timeline
+    counters = _counters(published.milestones)
+    for m in published.milestones:
+        pages.append(
+            PageSpec(
+                milestone_url(m.slug),
+                "milestone.html",
+                {
+                    "milestone": m,
+                    "body": body(m),
+                    "stories": [cards[s] for s in m.stories],
+                },
+                m.title,
+            )
+        )
+    timeline: dict[int, list[Milestone]] = defaultdict(list)
+    for m in published.milestones:
+        timeline[m.date.year].append(m)
+    pages.append(
+        PageSpec(
+            "impact/",
+            "impact.html",
+            {
+                "counters": counters,
+                "timeline": sorted(timeline.items()),
+                "gifts": published.gifts,
+            },
+            "Our impact",
+        )
+    )
+
+    # campaigns
+    views = [_campaign(c, today, planner, problems) for c in published.campaigns]
+    for view in views:
+        pages.append(
+            PageSpec(
+                view.url,
+                "campaign.html",
+                {
+                    "view": view,
+                    "campaign": view.campaign,
+                    "body": body(view.campaign),
+                },
+                view.campaign.title,
+            )
+        )
+    if views:
+        pages.append(PageSpec("campaigns/", "campaigns.html", {"views": views}, "Campaigns"))
+    running = sorted(
+        (v for v in views if v.state == "running"), key=lambda v: (v.campaign.ends, v.campaign.slug)
+    )
+
+    # free pages and curated roundups
+    for p in published.pages:
+        if p.source.path not in routes.by_source:
+            continue
+        pages.append(
+            PageSpec(
+                page_url(p.slug),
+                "page.html",
+                {
+                    "page": p,
+                    "body": body(p),
+                    "stories": [cards[s] for s in p.stories],
+                },
+                p.title,
+            )
+        )
+
+    pages.append(
+        PageSpec(
+            "",
+            "home.html",
+            {
+                "stories": ordered[:HOME_STORIES],
+                "counters": counters[:4],
+                "campaign": running[0] if running else None,
+                "gifts": published.gifts[:3],
+            },
+            config.title,
+        )
+    )
+    pages.append(PageSpec("404.html", "404.html", {}, "Page not found", in_sitemap=False))
+
+    nav = [Link("Stories", "stories/"), Link("Countries", "countries/"), Link("Impact", "impact/")]
+    if views:
+        nav.append(Link("Campaigns", "campaigns/"))
+    nav += [
+        Link(p.title, page_url(p.slug))
+        for p in sorted(
+            (p for p in published.pages if p.menu is not None), key=lambda p: (p.menu, p.slug)
+        )
+    ]
+
+    feed = tuple((c, rendered[c.story.source.path].html) for c in ordered[: config.feed_size])
+    images = {p.url: p for p in planner.all()}
+    return SitePlan(
+        tuple(pages),
+        feed,
+        dict(routes.aliases),
+        tuple(images.values()),
+        published.static,
+        tuple(nav),
+        published.as_of,
+        published.drafts,
+        {"site": config},
+    )
+
+
+def term_label(term: str) -> str:
+    """'labour-trafficking' → 'Labour trafficking'."""
+    return term.replace("-", " ").capitalize()
+
+
+def _image(doc: Any, planner: ImagePlanner, problems: Any) -> ImagePlan | None:
+    if doc.image is None or doc.image_path is None:
+        return None
+    try:
+        return planner.plan(doc.image_path)
+    except ImageProblem as exc:
+        problems.error(
+            doc.source.path, doc.source.lines.get(("image", "src")), "image.src", str(exc)
+        )
+        return None
+
+
+def _card(story: Story, planner: ImagePlanner, problems: Any) -> StoryCard:
+    return StoryCard(
+        story,
+        story_url(story.slug),
+        _image(story, planner, problems),
+        Link(story.country, country_url(story.country)),
+        tuple(Link(term_label(t), injustice_url(t)) for t in story.injustice),
+        tuple(Link(t, tag_url(t)) for t in story.tags),
+    )
+
+
+def _listing(
+    base: str,
+    heading: str,
+    intro: str | None,
+    cards: Sequence[StoryCard],
+    config: SiteConfig,
+    kind: str = "all",
+    term: str | None = None,
+    extra: Mapping[str, Any] | None = None,
+) -> list[PageSpec]:
+    per = config.per_page
+    count = max(1, -(-len(cards) // per))
+    urls = tuple(listing_url(base, n) for n in range(1, count + 1))
+    specs = []
+    for n in range(1, count + 1):
+        title = heading if n == 1 else f"{heading} (page {n} of {count})"
+        specs.append(
+            PageSpec(
+                urls[n - 1],
+                "list.html",
+                {
+                    "heading": heading,
+                    "intro": intro,
+                    "kind": kind,
+                    "term": term,
+                    "stories": list(cards[(n - 1) * per : n * per]),
+                    "total": len(cards),
+                    "pagination": Pagination(n, count, urls),
+                    **(extra or {}),
+                },
+                title,
+            )
+        )
+    return specs
+
+
+def _related(stories: Sequence[Story]) -> dict[str, list[str]]:
+    """Up to RELATED stories per story: hand-picked first, then the same country and a
+    shared injustice, then the same country, each time nearest in date. Uses buckets
+    keyed by (country, term) and by country, so the cost grows with n, not n²."""
+    by_pair: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
+    by_country: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for s in stories:
+        key = (s.date.toordinal(), s.slug)
+        by_country[s.country].append(key)
+        for term in s.injustice:
+            by_pair[(s.country, term)].append(key)
+    for bucket in (*by_pair.values(), *by_country.values()):
+        bucket.sort()
+    result: dict[str, list[str]] = {}
+    for s in stories:
+        chosen = [r for r in s.related if r != s.slug][:RELATED]
+        day = s.date.toordinal()
+        buckets = [by_pair[(s.country, t)] for t in s.injustice] + [by_country[s.country]]
+        for bucket in buckets:
+            if len(chosen) >= RELATED:
+                break
+            for slug in _nearest(bucket, day, RELATED * 2 + 1):
+                if slug != s.slug and slug not in chosen:
+                    chosen.append(slug)
+                    if len(chosen) >= RELATED:
+                        break
+        result[s.slug] = chosen
+    return result
+
+
+def _nearest(bucket: list[tuple[int, str]], day: int, k: int) -> list[str]:
+    """The k entries of a date-sorted bucket nearest to ``day`` (ties by slug)."""
+    i = bisect.bisect_left(bucket, (day, ""))
+    window = bucket[max(0, i - k) : i + k]
+    window.sort(key=lambda e: (abs(e[0] - day), e[1]))
+    return [slug for _, slug in window[:k]]
+
+
+def _counters(milestones: Sequence[Milestone]) -> list[Counter]:
+    """Headline metrics, newest milestone first."""
+    out = [
+        Counter(metric, m, milestone_url(m.slug))
+        for m in sorted(milestones, key=lambda m: (m.date, m.slug), reverse=True)
+        if m.headline
+        for metric in m.metrics
+    ]
+    return out
+
+
+def _campaign(c: Campaign, today: dt.date, planner: ImagePlanner, problems: Any) -> CampaignView:
+    percent = int(min(100, max(0, c.raised / c.goal.amount * 100)))
+    if today < c.starts:
+        state, days = "upcoming", (c.ends - today).days
+    elif today <= c.ends:
+        state, days = "running", (c.ends - today).days
+    else:
+        state, days = "ended", None
+    team = tuple(sorted(c.team, key=lambda t: (-t.raised, t.name)))
+    return CampaignView(
+        c, campaign_url(c.slug), percent, days, state, _image(c, planner, problems), team
+    )

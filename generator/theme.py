@@ -1,0 +1,108 @@
+"""The Jinja2 environment: a site's own templates/ over the built-in theme.
+
+Autoescaping is on and undefined variables are errors, so a typo in a template fails
+the build instead of printing nothing. Filters format numbers, money and dates for
+people. Front matter is passed in as data, never compiled as a template. Pure.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from generator.config import SiteConfig
+
+
+def builtin_dir() -> Path:
+    """The built-in theme: inside the installed package, or the repository's templates/."""
+    packaged = resources.files("generator") / "templates"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parent.parent / "templates"
+
+
+def environment(site_dir: Path | None, config: SiteConfig) -> jinja2.Environment:
+    """Build the template environment for one site."""
+    loaders: list[jinja2.BaseLoader] = []
+    own = site_dir / "templates" if site_dir is not None else None
+    if own is not None and own.is_dir() and own.resolve() != builtin_dir().resolve():
+        loaders.append(jinja2.FileSystemLoader(str(own)))
+    loaders.append(jinja2.FileSystemLoader(str(builtin_dir())))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        number=number,
+        bignumber=bignumber,
+        money=money,
+        date=human_date,
+        metric=metric_value,
+        plural=plural,
+    )
+    env.globals.update(site=config)
+    return env
+
+
+def number(value: float | int) -> str:
+    """76063 → '76,063'; 2.5 → '2.5'."""
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.1f}"
+    return f"{int(value):,}"
+
+
+def bignumber(value: float | int) -> str:
+    """Round large figures the way people say them: 7,300,000 → '7.3 million'."""
+    for size, word in ((1_000_000_000, "billion"), (1_000_000, "million")):
+        if abs(value) >= size:
+            scaled = value / size
+            text = f"{scaled:.1f}".rstrip("0").rstrip(".")
+            return f"{text} {word}"
+    return number(value)
+
+
+_SYMBOLS = {"USD": "$", "GBP": "£", "EUR": "€", "CAD": "CA$", "AUD": "A$"}
+
+
+def money(amount: float, currency: str = "USD", short: bool = False) -> str:
+    """35 → '$35'; 1250000 → '$1.25 million' (short) or '$1,250,000'."""
+    symbol = _SYMBOLS.get(currency)
+    text = bignumber(amount) if short and amount >= 1_000_000 else number(amount)
+    return f"{symbol}{text}" if symbol else f"{text} {currency}"
+
+
+def human_date(value: dt.date | Any, fmt: str = "long") -> str:
+    """2024-03-05 → '5 March 2024' (long) or 'Mar 2024' (month)."""
+    if hasattr(value, "label"):
+        return str(value.label())
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if fmt == "iso":
+        return value.isoformat()
+    if fmt == "month":
+        return value.strftime("%B %Y")
+    return f"{value.day} {value.strftime('%B %Y')}"
+
+
+def metric_value(metric: Any) -> str:
+    """A metric's number with its unit: 94 percent → '94%'; 1200000 usd → '$1.2 million'."""
+    unit = (metric.unit or "").lower()
+    if unit == "percent":
+        return f"{number(metric.value)}%"
+    if unit in {"usd", "eur", "gbp"}:
+        return money(metric.value, unit.upper(), short=True)
+    return bignumber(metric.value)
+
+
+def plural(count: int, singular: str, many: str | None = None) -> str:
+    """plural(1, 'story') → '1 story'; plural(3, 'story', 'stories') → '3 stories'."""
+    word = singular if count == 1 else (many or singular + "s")
+    return f"{number(count)} {word}"

@@ -1,0 +1,45 @@
+"""Writing: SitePlan → files in a staging folder, in a fixed order.
+
+Assets first (pages need their hashed names), then images, pages, feeds, sitemap,
+redirects. Writes only inside the staging folder it is given; ``release`` decides
+whether that folder ever becomes the site. Returns one OutputFile per file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+
+from generator.errors import Problems
+from generator.site import SitePlan
+from generator.urls import Routes
+from generator.write.assets import write_assets, write_images, write_static
+from generator.write.feeds import write_feed
+from generator.write.files import OutputFile, Writer
+from generator.write.pages import check_templates, write_pages
+from generator.write.redirects import write_redirects
+from generator.write.sitemap import write_robots, write_sitemap
+
+__all__ = ["OutputFile", "check_templates", "write_all"]
+
+
+def write_all(
+    plan: SitePlan,
+    env: jinja2.Environment,
+    routes: Routes,
+    site_dir: Path,
+    staging: Path,
+    problems: Problems,
+) -> list[OutputFile]:
+    """Write the whole site into ``staging``; template failures become problems."""
+    out = Writer(staging)
+    assets = write_assets(out, env)
+    write_images(out, plan, site_dir)
+    write_static(out, plan, site_dir)
+    write_pages(out, plan, env, routes, assets, problems, site_dir)
+    write_feed(out, plan, routes)
+    write_sitemap(out, plan, routes)
+    write_robots(out, routes)
+    write_redirects(out, plan, env, routes, assets, problems)
+    return out.files()

@@ -1,0 +1,54 @@
+"""Theme assets (hashed names), re-encoded images, and the site's static/ files."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from pathlib import Path
+
+import jinja2
+
+from generator.images import encode
+from generator.site import SitePlan
+from generator.write.files import Writer
+
+ASSET_TYPES = (".css", ".js", ".svg", ".woff2", ".png", ".ico")
+
+
+def _theme_assets(env: jinja2.Environment) -> dict[str, Path]:
+    """name → file, the site's own assets/ shadowing the built-in theme's."""
+    found: dict[str, Path] = {}
+    loader = env.loader
+    searchpaths: list[str] = []
+    for sub in getattr(loader, "loaders", [loader]):
+        searchpaths += list(getattr(sub, "searchpath", []))
+    for base in reversed(searchpaths):  # built-in first, site last so it wins
+        folder = Path(base) / "assets"
+        if folder.is_dir():
+            for f in sorted(folder.iterdir()):
+                if f.is_file() and f.suffix in ASSET_TYPES:
+                    found[f.name] = f
+    return found
+
+
+def write_assets(out: Writer, env: jinja2.Environment) -> Mapping[str, str]:
+    """Write theme assets under content-hashed names; return name → site URL."""
+    urls: dict[str, str] = {}
+    for name, path in sorted(_theme_assets(env).items()):
+        data = path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()[:10]
+        stem, dot, ext = name.rpartition(".")
+        url = f"assets/{stem}.{digest}.{ext}" if dot else f"assets/{name}.{digest}"
+        out.write(url, data)
+        urls[name] = url
+    return urls
+
+
+def write_images(out: Writer, plan: SitePlan, site_dir: Path) -> None:
+    for image in plan.images:
+        out.write(image.url, encode(site_dir, image))
+
+
+def write_static(out: Writer, plan: SitePlan, site_dir: Path) -> None:
+    for rel in plan.static:
+        out.copy(rel.split("/", 1)[1], site_dir / rel)

@@ -1,0 +1,72 @@
+"""The one place output bytes reach the disk, recording each file for the manifest."""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import os
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from threading import Lock
+
+_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".xml": "application/xml",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".json": "application/json",
+    ".svg": "image/svg+xml",
+    ".webp": "image/webp",
+    ".jpg": "image/jpeg",
+    ".png": "image/png",
+    ".ico": "image/x-icon",
+    ".woff2": "font/woff2",
+}
+
+
+def content_type(path: str) -> str:
+    if path == "feed.xml":
+        return "application/atom+xml"
+    suffix = PurePosixPath(path).suffix.lower()
+    return _TYPES.get(suffix) or mimetypes.guess_type(path)[0] or "application/octet-stream"
+
+
+@dataclass(frozen=True)
+class OutputFile:
+    path: str  # release-relative POSIX path
+    sha256: str
+    size: int
+    content_type: str
+
+
+class Writer:
+    """Writes files under one root, refusing paths that would leave it."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self._files: dict[str, OutputFile] = {}
+        self._lock = Lock()
+
+    def write(self, path: str, data: bytes) -> None:
+        rel = PurePosixPath(path)
+        if rel.is_absolute() or ".." in rel.parts or not rel.parts:
+            raise ValueError(f"refusing to write outside the release: {path}")
+        target = self.root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "wb") as fh:
+            fh.write(data)
+        record = OutputFile(
+            str(rel), hashlib.sha256(data).hexdigest(), len(data), content_type(str(rel))
+        )
+        with self._lock:
+            self._files[str(rel)] = record
+
+    def copy(self, path: str, source: Path) -> None:
+        self.write(path, source.read_bytes())
+
+    def has(self, path: str) -> bool:
+        return path in self._files or os.path.exists(self.root / path)
+
+    def files(self) -> list[OutputFile]:
+        return sorted(self._files.values(), key=lambda f: f.path)
