@@ -49,7 +49,10 @@ def _parser() -> argparse.ArgumentParser:
         )
         p.add_argument("--drafts", action="store_true", help="include stories with status: draft")
         p.add_argument(
-            "-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+            "-q",
+            "--quiet",
+            action="store_true",
+            default=argparse.SUPPRESS,
             help="print only problems",
         )
         p.add_argument(

@@ -24,7 +24,7 @@ consent:
 status: draft
 ---
 
-Write the story here. Link another story like this: [her story](other-story.md).
+Write the story here. To link another story, write `[her story](other-story.md)`.
 """
 
 MILESTONE = """---

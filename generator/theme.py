@@ -64,7 +64,7 @@ def bignumber(value: float | int) -> str:
     for size, word in ((1_000_000_000, "billion"), (1_000_000, "million")):
         if abs(value) >= size:
             scaled = value / size
-            text = f"{scaled:.1f}".rstrip("0").rstrip(".")
+            text = f"{scaled:.2f}".rstrip("0").rstrip(".")
             return f"{text} {word}"
     return number(value)
 

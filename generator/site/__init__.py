@@ -7,18 +7,26 @@ stories and taxonomies use indexes, never a comparison of every pair. Pure.
 
 from __future__ import annotations
 
-import bisect
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from generator.config import SiteConfig
 from generator.gate import Published
 from generator.images import ImagePlan, ImagePlanner, ImageProblem
-from generator.model import Campaign, Metric, Milestone, Story, slugify
+from generator.model import Campaign, Milestone, Story, slugify
 from generator.render import Rendered
+from generator.site.related import related_stories
+from generator.site.views import (
+    CampaignView,
+    Counter,
+    Link,
+    PageSpec,
+    Pagination,
+    SitePlan,
+    StoryCard,
+)
 from generator.urls import (
     Routes,
     campaign_url,
@@ -31,83 +39,19 @@ from generator.urls import (
     tag_url,
 )
 
-RELATED = 3
+__all__ = [
+    "CampaignView",
+    "Counter",
+    "Link",
+    "PageSpec",
+    "Pagination",
+    "SitePlan",
+    "StoryCard",
+    "assemble",
+    "term_label",
+]
+
 HOME_STORIES = 6
-
-
-@dataclass(frozen=True)
-class Link:
-    text: str
-    url: str
-    count: int = 0
-
-
-@dataclass(frozen=True)
-class StoryCard:
-    """What a listing shows of a story."""
-
-    story: Story
-    url: str
-    image: ImagePlan | None
-    country: Link
-    injustice: tuple[Link, ...]
-    tags: tuple[Link, ...]
-
-
-@dataclass(frozen=True)
-class Counter:
-    metric: Metric
-    milestone: Milestone
-    url: str
-
-
-@dataclass(frozen=True)
-class CampaignView:
-    campaign: Campaign
-    url: str
-    percent: int  # 0-100, for the progress bar
-    days_left: int | None  # None once ended
-    state: str  # upcoming | running | ended
-    image: ImagePlan | None
-    team: tuple[Any, ...]
-
-
-@dataclass(frozen=True)
-class Pagination:
-    page: int
-    pages: int
-    urls: tuple[str, ...]  # URL of every page of the listing
-
-    @property
-    def prev_url(self) -> str | None:
-        return self.urls[self.page - 2] if self.page > 1 else None
-
-    @property
-    def next_url(self) -> str | None:
-        return self.urls[self.page] if self.page < self.pages else None
-
-
-@dataclass(frozen=True)
-class PageSpec:
-    url: str
-    template: str
-    context: Mapping[str, Any]
-    title: str
-    in_sitemap: bool = True
-    lastmod: dt.date | None = None
-
-
-@dataclass(frozen=True)
-class SitePlan:
-    pages: tuple[PageSpec, ...]
-    feed: tuple[tuple[StoryCard, str], ...]  # newest stories with their rendered body
-    aliases: Mapping[str, str]
-    images: tuple[ImagePlan, ...]
-    static: tuple[str, ...]
-    nav: tuple[Link, ...]
-    as_of: dt.datetime
-    drafts: bool
-    globals: Mapping[str, Any] = field(default_factory=dict)
 
 
 def assemble(
@@ -128,7 +72,7 @@ def assemble(
         return rendered[doc.source.path].html
 
     # stories: one page each, related by index
-    related = _related(published.stories)
+    related = related_stories(published.stories)
     part_of = defaultdict(list)
     for m in published.milestones:
         for slug in m.stories:
@@ -410,44 +354,6 @@ def _listing(
             )
         )
     return specs
-
-
-def _related(stories: Sequence[Story]) -> dict[str, list[str]]:
-    """Up to RELATED stories per story: hand-picked first, then the same country and a
-    shared injustice, then the same country, each time nearest in date. Uses buckets
-    keyed by (country, term) and by country, so the cost grows with n, not n²."""
-    by_pair: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
-    by_country: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    for s in stories:
-        key = (s.date.toordinal(), s.slug)
-        by_country[s.country].append(key)
-        for term in s.injustice:
-            by_pair[(s.country, term)].append(key)
-    for bucket in (*by_pair.values(), *by_country.values()):
-        bucket.sort()
-    result: dict[str, list[str]] = {}
-    for s in stories:
-        chosen = [r for r in s.related if r != s.slug][:RELATED]
-        day = s.date.toordinal()
-        buckets = [by_pair[(s.country, t)] for t in s.injustice] + [by_country[s.country]]
-        for bucket in buckets:
-            if len(chosen) >= RELATED:
-                break
-            for slug in _nearest(bucket, day, RELATED * 2 + 1):
-                if slug != s.slug and slug not in chosen:
-                    chosen.append(slug)
-                    if len(chosen) >= RELATED:
-                        break
-        result[s.slug] = chosen
-    return result
-
-
-def _nearest(bucket: list[tuple[int, str]], day: int, k: int) -> list[str]:
-    """The k entries of a date-sorted bucket nearest to ``day`` (ties by slug)."""
-    i = bisect.bisect_left(bucket, (day, ""))
-    window = bucket[max(0, i - k) : i + k]
-    window.sort(key=lambda e: (abs(e[0] - day), e[1]))
-    return [slug for _, slug in window[:k]]
 
 
 def _counters(milestones: Sequence[Milestone]) -> list[Counter]:

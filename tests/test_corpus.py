@@ -1,0 +1,30 @@
+"""The shared benchmark corpus builds cleanly at 1,000 stories: a page per story and term."""
+
+import json
+
+import pytest
+from helpers import build_site
+from PIL import Image
+
+
+@pytest.mark.slow
+def test_1k_corpus_builds_with_every_page(corpus_1k, tmp_path):
+    out = build_site(corpus_1k, tmp_path / "out")
+    stories = list((corpus_1k / "content/stories").glob("*.md")) + list(
+        (corpus_1k / "content/stories").glob("*/index.md")
+    )
+    assert len(stories) == 1000
+    pages = {p.parent.name for p in (out / "stories").glob("*/index.html")}
+    for src in stories:
+        slug = src.parent.name if src.name == "index.md" else src.stem
+        assert slug in pages, slug
+    assert len(list((out / "countries").glob("*/index.html"))) == 20
+    assert len(list((out / "injustice").glob("*/index.html"))) == 11
+    assert len(list((out / "tags").glob("*/index.html"))) == 18
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert len(manifest["stories"]) == 1000
+    photos = [p for p in (out / "media").iterdir()]
+    assert len(photos) == 10
+    for photo in photos:
+        with Image.open(photo) as img:
+            assert not img.getexif() and "exif" not in img.info

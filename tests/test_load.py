@@ -1,0 +1,91 @@
+from pathlib import Path
+
+from generator.errors import Problems
+from generator.load import read_site
+
+
+def _read(root: Path):
+    problems = Problems()
+    return read_site(root, problems), problems
+
+
+def test_front_matter_lines_are_file_lines(make_site):
+    root = make_site({"content/stories/a.md": "---\ntitle: x\ndate: 2020-01-01\n---\n\nHello\n"})
+    source, problems = _read(root)
+    doc = source.docs[0]
+    assert doc.lines[("date",)] == 3 and doc.body_line == 6 and doc.body == "Hello\n"
+    assert not problems.items
+
+
+def test_bom_and_crlf_are_accepted(make_site):
+    text = "\ufeff---\r\ntitle: x\r\ndate: 2020-01-01\r\n---\r\nHello\r\n"
+    root = make_site({"content/stories/a.md": text.encode("utf-8")})
+    source, problems = _read(root)
+    assert source.docs[0].meta["title"] == "x" and not problems.errors
+
+
+def test_story_bundle_and_its_assets(make_site):
+    root = make_site(
+        {
+            "content/stories/b/index.md": "---\ntitle: x\n---\n",
+            "content/stories/b/photo.jpg": b"\xff\xd8",
+        }
+    )
+    source, _ = _read(root)
+    assert source.docs[0].bundle and source.docs[0].stem == "b"
+    assert "content/stories/b/photo.jpg" in source.assets
+
+
+def _only_error(root: Path) -> str:
+    _, problems = _read(root)
+    assert len(problems.errors) == 1, problems.errors
+    return problems.errors[0].format()
+
+
+def test_unclosed_front_matter(make_site):
+    root = make_site({"content/stories/a.md": "---\ntitle: x\n\nbody\n"})
+    assert _only_error(root).startswith("content/stories/a.md:1: front matter is not closed")
+
+
+def test_missing_front_matter(make_site):
+    root = make_site({"content/stories/a.md": "Just text\n"})
+    assert "no front matter" in _only_error(root)
+
+
+def test_empty_file(make_site):
+    root = make_site({"content/stories/a.md": ""})
+    assert "file is empty" in _only_error(root)
+
+
+def test_binary_file(make_site):
+    root = make_site({"content/stories/a.md": b"---\x00\x01\x02"})
+    assert "binary" in _only_error(root)
+
+
+def test_non_utf8_names_the_line(make_site):
+    root = make_site({"content/stories/a.md": "---\ntitle: caf\xe9\n---\n".encode("latin-1")})
+    assert _only_error(root).startswith("content/stories/a.md:2: text is not UTF-8")
+
+
+def test_huge_file(make_site):
+    root = make_site({"content/stories/a.md": "---\ntitle: x\n---\n" + "x" * (3 * 1024 * 1024)})
+    assert "too large" in _only_error(root)
+
+
+def test_symlink_out_of_the_site(make_site, tmp_path):
+    outside = tmp_path / "secret.md"
+    outside.write_text("---\ntitle: secret\n---\n")
+    root = make_site()
+    (root / "content/stories/a.md").symlink_to(outside)
+    assert "outside the site" in _only_error(root)
+
+
+def test_yaml_error_line_is_a_file_line(make_site):
+    root = make_site({"content/stories/a.md": "---\ntitle: x\nsummary: a: b\n---\n"})
+    assert _only_error(root).startswith("content/stories/a.md:3: invalid YAML")
+
+
+def test_data_files_are_read(make_site):
+    root = make_site({"content/data/gifts.yaml": "- {amount: 5, currency: USD, provides: x}\n"})
+    source, _ = _read(root)
+    assert source.data["gifts"].data[0]["amount"] == 5

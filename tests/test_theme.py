@@ -1,0 +1,54 @@
+from types import SimpleNamespace
+
+from conftest import story
+from helpers import build_site, problems_of
+
+from generator.theme import bignumber, metric_value, money, number
+
+
+def test_numbers_for_people():
+    assert number(76063) == "76,063"
+    assert bignumber(7_300_000) == "7.3 million"
+    assert bignumber(2_000_000) == "2 million"
+    assert bignumber(950) == "950"
+    assert money(35, "USD") == "$35"
+    assert money(1_250_000, "USD", short=True) == "$1.25 million"
+    assert money(10, "KES") == "10 KES"
+    assert metric_value(SimpleNamespace(value=79, unit="percent")) == "79%"
+
+
+def test_site_templates_override_built_in_ones_by_name(make_site, tmp_path):
+    root = make_site(dict([story()]))
+    (root / "templates").mkdir()
+    (root / "templates" / "404.html").write_text("<p>Our own {{ site.title }} 404</p>\n")
+    out = build_site(root, tmp_path / "out")
+    assert (out / "404.html").read_text() == "<p>Our own Test Site 404</p>\n"
+    assert "<!doctype html>" in (out / "index.html").read_text().lower()
+
+
+def test_template_syntax_error_names_template_and_line(make_site):
+    root = make_site(dict([story()]))
+    (root / "templates").mkdir()
+    (root / "templates" / "page.html").write_text("ok\n{% if %}\n")
+    assert any(p.startswith("templates/page.html:2: template error") for p in problems_of(root))
+
+
+def test_undefined_variable_is_an_error_and_nothing_is_written(make_site, tmp_path):
+    import pytest
+
+    from generator.errors import BuildFailed
+
+    root = make_site(dict([story()]))
+    (root / "templates").mkdir()
+    (root / "templates" / "404.html").write_text("line\n{{ no_such_thing }}\n")
+    with pytest.raises(BuildFailed) as failed:
+        build_site(root, tmp_path / "out")
+    assert failed.value.problems[0].format().startswith("templates/404.html:2: template error")
+    assert not (tmp_path / "out" / "current").exists()
+    assert not list((tmp_path / "out").glob(".staging-*"))
+
+
+def test_front_matter_is_never_a_template(make_site, tmp_path):
+    out = build_site(make_site(dict([story(title='"{{ 7*7 }} <b>x</b>"')])), tmp_path / "out")
+    html = (out / "stories/asha/index.html").read_text()
+    assert "{{ 7*7 }}" in html and "49" not in html and "<b>x</b>" not in html
