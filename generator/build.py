@@ -39,7 +39,24 @@ def build_moment(options: config_stage.BuildOptions) -> dt.datetime:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
         return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
-    return dt.datetime.now(dt.UTC).replace(microsecond=0)
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)  # pages show dates, never times
+
+
+def _warn_expiring(published: gate.Published, days: int, problems: Problems) -> None:
+    """Warn while there is time to renew consent, before the story goes offline by itself."""
+    today = published.as_of.date()
+    for story in published.stories:
+        expires = story.consent.expires if story.consent else None
+        if expires is not None and (expires - today).days <= days:
+            left = (expires - today).days
+            problems.warning(
+                story.source.path,
+                story.source.lines.get(("consent", "expires")),
+                "consent.expires",
+                f"consent expires on {expires.isoformat()} (in {left} day(s)); the story "
+                "will go offline then",
+                "renew consent with the survivor and update consent.expires",
+            )
 
 
 def run(options: config_stage.BuildOptions) -> BuildResult:
@@ -54,7 +71,9 @@ def run(options: config_stage.BuildOptions) -> BuildResult:
     if config is None:
         raise BuildFailed(problems.errors)
     corpus = model.validate(source, config, problems)
-    published = gate.select(corpus, as_of, options.drafts)
+    previously = release.previous_story_slugs(options.output)
+    published = gate.select(corpus, as_of, options.drafts, previously)
+    _warn_expiring(published, config.consent_warning_days, problems)
     for w in published.withheld:
         if w.kind in {"no-consent", "no-web-scope"}:
             problems.warning(w.path, w.line, "consent", f"not published: {w.reason}")
@@ -82,8 +101,13 @@ def run(options: config_stage.BuildOptions) -> BuildResult:
                 files,
                 as_of if "SOURCE_DATE_EPOCH" in os.environ else dt.datetime.now(dt.UTC),
                 config.releases.keep,
-                {"stories": sorted(s.slug for s in published.stories)},
+                {
+                    "stories": sorted(s.slug for s in published.stories),
+                    "gone": list(routes.gone),
+                    "commit": release.git_commit(site_dir),
+                },
             )
+            release.record_takedowns(out_dir, published.gone, [s.slug for s in published.stories])
             release_id = made.id
     return BuildResult(
         release_id=release_id,

@@ -10,9 +10,10 @@ import logging
 import sys
 from pathlib import Path
 
-from generator import __version__, build, scaffold
+from generator import __version__, build, release, scaffold
 from generator.config import BuildOptions, load_config
 from generator.errors import BuildFailed, OutputError, Problem, Problems
+from generator.model.schema import schemas
 
 
 def _date(text: str) -> dt.date:
@@ -93,6 +94,52 @@ def _parser() -> argparse.ArgumentParser:
     n.add_argument("kind", choices=["story", "milestone"])
     n.add_argument("title")
     n.add_argument("--site", type=Path, default=Path("."), metavar="DIR")
+
+    def out_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--site", type=Path, default=Path("."), metavar="DIR")
+        p.add_argument(
+            "--out", type=Path, metavar="DIR", help="output folder (default: <site>/output)"
+        )
+
+    r = sub.add_parser(
+        "releases",
+        help="list the releases in the output folder",
+        description="List retained releases: id, pages, size, commit; * marks current.",
+    )
+    out_args(r)
+    d = sub.add_parser(
+        "diff",
+        help="show pages added, removed and changed between releases",
+        description="Compare two releases by their manifests.",
+    )
+    out_args(d)
+    d.add_argument("a", metavar="A", help="older release id (a unique prefix is enough)")
+    d.add_argument("b", metavar="B", help="newer release id")
+    d.add_argument("--text", action="store_true", help="show a diff of each changed page's text")
+    rb = sub.add_parser(
+        "rollback",
+        help="make an earlier release current",
+        description="Switch output/current to an earlier release (default: the one before "
+        "current). Refuses a release that still shows a withdrawn story.",
+    )
+    out_args(rb)
+    rb.add_argument("release", nargs="?", metavar="ID")
+    pg = sub.add_parser(
+        "purge",
+        help="remove a withdrawn story from every retained release",
+        description="Delete every retained release that still shows the story "
+        "(withdraw it and build first).",
+    )
+    out_args(pg)
+    pg.add_argument("slug", metavar="SLUG")
+    sc = sub.add_parser(
+        "schema",
+        help="write JSON Schemas of the front matter",
+        description="Write one JSON Schema per kind of file (story, milestone, page, "
+        "campaign, gifts) for editors' autocomplete and validation.",
+    )
+    sc.add_argument("--site", type=Path, default=Path("."), metavar="DIR")
+    sc.add_argument("--out", type=Path, metavar="DIR", help="default: <site>/schemas")
     return parser
 
 
@@ -164,6 +211,72 @@ def _cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def _size(n: int) -> str:
+    return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{n / 1024:.0f} KB"
+
+
+def _cmd_releases(args: argparse.Namespace) -> int:
+    out = args.out or args.site / "output"
+    infos = release.describe(out)
+    if not infos:
+        print(f"no releases in {out}")
+        return 0
+    print(f"{'':2}{'release':<28} {'pages':>6} {'size':>9}  commit")
+    for info in infos:
+        mark = "* " if info.is_current else "  "
+        commit = (info.commit or "-")[:10]
+        print(f"{mark}{info.id:<28} {info.pages:>6} {_size(info.size):>9}  {commit}")
+    return 0
+
+
+def _cmd_diff(args: argparse.Namespace) -> int:
+    out = args.out or args.site / "output"
+    result = release.diff(out, args.a, args.b, args.text)
+    for label, paths in (
+        ("added", result.added),
+        ("removed", result.removed),
+        ("changed", result.changed),
+    ):
+        for path in paths:
+            print(f"{label:8} {path}")
+    for lines in result.text.values():
+        for line in lines:
+            print(line)
+    print(
+        f"{len(result.added)} added, {len(result.removed)} removed, {len(result.changed)} changed"
+    )
+    return 0
+
+
+def _cmd_rollback(args: argparse.Namespace) -> int:
+    out = args.out or args.site / "output"
+    print(f"current is now {release.rollback(out, args.release)}")
+    return 0
+
+
+def _cmd_purge(args: argparse.Namespace) -> int:
+    out = args.out or args.site / "output"
+    removed = release.purge(out, args.slug)
+    for rid in removed:
+        print(f"removed release {rid}")
+    print(f"purged '{args.slug}' from {len(removed)} release(s); future rollbacks refuse it")
+    return 0
+
+
+def _cmd_schema(args: argparse.Namespace) -> int:
+    import json
+
+    problems = Problems()
+    config = load_config(args.site, problems)
+    folder = args.out or args.site / "schemas"
+    folder.mkdir(parents=True, exist_ok=True)
+    for kind, schema in schemas(config).items():
+        path = folder / f"{kind}.schema.json"
+        path.write_text(json.dumps(schema, indent=2, ensure_ascii=False) + "\n")
+        print(f"wrote {path}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO, format="%(message)s")
@@ -174,6 +287,20 @@ def main(argv: list[str] | None = None) -> int:
             return _cmd_build(args, write=False)
         if args.command == "new":
             return _cmd_new(args)
+        commands = {
+            "releases": _cmd_releases,
+            "diff": _cmd_diff,
+            "rollback": _cmd_rollback,
+            "purge": _cmd_purge,
+            "schema": _cmd_schema,
+        }
+        return commands[args.command](args)
+    except release.ReleaseError as exc:
+        print(f"storysite: {exc}", file=sys.stderr)
+        return 1
+    except OutputError as exc:
+        print(f"storysite: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("storysite: interrupted; the previous release is still current", file=sys.stderr)
         return 130

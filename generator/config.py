@@ -73,6 +73,9 @@ class SiteConfig(_Strict):
     per_page: int = Field(12, ge=1, le=500, description="Stories per listing page")
     feed_size: int = Field(20, ge=1, le=500, description="Stories in the Atom feed")
     releases: Releases = Releases()
+    consent_warning_days: int = Field(
+        60, ge=0, le=3650, description="Warn this many days before a story's consent expires"
+    )
 
     @field_validator("base_url")
     @classmethod

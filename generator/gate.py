@@ -47,6 +47,9 @@ class Published:
     withheld: tuple[Withheld, ...]
     as_of: dt.datetime
     drafts: bool
+    # Slugs whose URL serves the neutral "no longer available" page: stories withdrawn or
+    # expired, and stories the previous release showed that are gone now (file deleted)
+    gone: tuple[str, ...] = ()
 
     def withheld_by_slug(self) -> dict[str, Withheld]:
         return {w.slug: w for w in self.withheld}
@@ -72,8 +75,17 @@ def _why_withheld(story: Story, as_of: dt.datetime, drafts: bool) -> tuple[str, 
     return None
 
 
-def select(corpus: Corpus, as_of: dt.datetime, drafts: bool = False) -> Published:
-    """Keep what may be published at ``as_of``; record why each other story is withheld."""
+def select(
+    corpus: Corpus,
+    as_of: dt.datetime,
+    drafts: bool = False,
+    previously: frozenset[str] = frozenset(),
+) -> Published:
+    """Keep what may be published at ``as_of``; record why each other story is withheld.
+
+    ``previously`` holds the story slugs the current release has pages for, so a story
+    whose file was deleted still gets its neutral page rather than a 404 or stale copy.
+    """
     shown: list[Story] = []
     withheld: list[Withheld] = []
     for story in corpus.stories:
@@ -103,6 +115,8 @@ def select(corpus: Corpus, as_of: dt.datetime, drafts: bool = False) -> Publishe
         s.model_copy(update={"related": tuple(x for x in s.related if x in visible)}) for s in shown
     )
     campaigns = tuple(sorted(corpus.campaigns, key=lambda c: (c.starts, c.slug), reverse=True))
+    taken_down = {w.slug for w in withheld if w.is_taken_down}
+    gone = tuple(sorted((taken_down | previously) - visible))
     return Published(
         stories,
         milestones,
@@ -114,4 +128,5 @@ def select(corpus: Corpus, as_of: dt.datetime, drafts: bool = False) -> Publishe
         tuple(sorted(withheld, key=lambda w: w.path)),
         as_of,
         drafts,
+        gone,
     )

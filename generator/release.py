@@ -76,7 +76,8 @@ def _release_id(now: dt.datetime, files: Sequence[dict[str, Any]]) -> str:
     digest = hashlib.sha256()
     for f in files:
         digest.update(f"{f['path']}\0{f['sha256']}\n".encode())
-    return f"{now.strftime('%Y%m%dT%H%M%SZ')}-{digest.hexdigest()[:8]}"
+    # microseconds keep ids in build order even for builds within one second
+    return f"{now.strftime('%Y%m%dT%H%M%S.%fZ')}-{digest.hexdigest()[:8]}"
 
 
 def commit(
@@ -161,3 +162,233 @@ def prune(out_dir: Path, keep: int) -> list[str]:
             shutil.rmtree(old, ignore_errors=True)
             removed.append(old.name)
     return removed
+
+
+# --- reading releases -----------------------------------------------------------------
+
+LEDGER = "withdrawn.json"
+
+
+class ReleaseError(Exception):
+    """A release operation that cannot be done, with a message for the operator."""
+
+
+def read_manifest(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads((path / "manifest.json").read_text())
+    except (OSError, ValueError) as exc:
+        raise ReleaseError(f"release {path.name} has no readable manifest.json") from exc
+    if not isinstance(data, dict):
+        raise ReleaseError(f"release {path.name}: manifest.json is not an object")
+    return data
+
+
+def find(out_dir: Path, release_id: str) -> Path:
+    """The folder of a release by id (a unique prefix is enough)."""
+    matches = [p for p in list_releases(out_dir) if p.name.startswith(release_id)]
+    if not matches:
+        raise ReleaseError(f"no release '{release_id}' in {out_dir / RELEASES}")
+    if len(matches) > 1 and not any(p.name == release_id for p in matches):
+        raise ReleaseError(f"'{release_id}' matches {len(matches)} releases; give more of the id")
+    return next((p for p in matches if p.name == release_id), matches[0])
+
+
+def previous_story_slugs(out_dir: Path) -> frozenset[str]:
+    """Story URLs the current release serves (stories and neutral pages alike)."""
+    current = current_id(out_dir)
+    if current is None:
+        return frozenset()
+    try:
+        manifest = read_manifest(out_dir / RELEASES / current)
+    except ReleaseError:
+        return frozenset()
+    return frozenset(manifest.get("stories", [])) | frozenset(manifest.get("gone", []))
+
+
+def _slug_hash(slug: str) -> str:
+    return hashlib.sha256(f"storysite-slug:{slug}".encode()).hexdigest()
+
+
+def withdrawn_hashes(out_dir: Path) -> set[str]:
+    """Hashes of every story slug taken down from this output folder (never the slugs)."""
+    try:
+        data = json.loads((out_dir / LEDGER).read_text())
+    except (OSError, ValueError):
+        return set()
+    return set(data.get("withdrawn", [])) if isinstance(data, dict) else set()
+
+
+def record_takedowns(out_dir: Path, gone: Sequence[str], published: Sequence[str]) -> None:
+    """Remember taken-down stories so rollback can refuse releases that still show them.
+    A story published again (consent renewed) leaves the ledger."""
+    hashes = (withdrawn_hashes(out_dir) | {_slug_hash(s) for s in gone}) - {
+        _slug_hash(s) for s in published
+    }
+    tmp = out_dir / f".{LEDGER}.tmp"
+    tmp.write_text(json.dumps({"withdrawn": sorted(hashes)}, indent=1) + "\n")
+    os.replace(tmp, out_dir / LEDGER)
+
+
+def shows_withdrawn(out_dir: Path, release: Path) -> list[str]:
+    """Slugs of taken-down stories that ``release`` still publishes."""
+    ledger = withdrawn_hashes(out_dir)
+    return sorted(s for s in read_manifest(release).get("stories", []) if _slug_hash(s) in ledger)
+
+
+def rollback(out_dir: Path, release_id: str | None = None) -> str:
+    """Make an earlier release current (default: the one before current)."""
+    releases = list_releases(out_dir)
+    current = current_id(out_dir)
+    if release_id is None:
+        older = [p for p in releases if current is None or p.name < current]
+        if not older:
+            raise ReleaseError("there is no release older than the current one")
+        target = older[-1]
+    else:
+        target = find(out_dir, release_id)
+    leaked = shows_withdrawn(out_dir, target)
+    if leaked:
+        raise ReleaseError(
+            f"release {target.name} still shows {len(leaked)} withdrawn story(ies); "
+            "refusing to publish it (storysite purge SLUG removes such releases)"
+        )
+    with lock(out_dir):
+        _switch(out_dir, target)
+    return target.name
+
+
+def purge(out_dir: Path, slug: str) -> list[str]:
+    """Remove every retained release that still shows ``slug``; record the takedown.
+
+    Old releases cannot be edited page by page (listings, feeds and related links all
+    mention the story), so a release that shows the story is deleted whole. The current
+    release must already be clean: rebuild after withdrawing, then purge.
+    """
+    with lock(out_dir):
+        current = current_id(out_dir)
+        removed = []
+        for path in list_releases(out_dir):
+            if slug not in read_manifest(path).get("stories", []):
+                continue
+            if path.name == current:
+                raise ReleaseError(
+                    f"the current release {path.name} still shows '{slug}': withdraw the story "
+                    "and build first, then purge"
+                )
+            shutil.rmtree(path)
+            removed.append(path.name)
+        for leftover in out_dir.glob(".staging-*"):
+            shutil.rmtree(leftover, ignore_errors=True)
+        record_takedowns(out_dir, [slug], [])
+    return removed
+
+
+@dataclass(frozen=True)
+class ReleaseInfo:
+    id: str
+    pages: int
+    size: int
+    commit: str | None
+    built_at: str | None
+    is_current: bool
+
+
+def describe(out_dir: Path) -> list[ReleaseInfo]:
+    """Every retained release, oldest first."""
+    current = current_id(out_dir)
+    infos = []
+    for path in list_releases(out_dir):
+        try:
+            manifest = read_manifest(path)
+        except ReleaseError:
+            continue
+        files = manifest.get("files", [])
+        infos.append(
+            ReleaseInfo(
+                path.name,
+                sum(1 for f in files if str(f.get("path", "")).endswith(".html")),
+                sum(int(f.get("size", 0)) for f in files),
+                manifest.get("commit"),
+                manifest.get("built_at"),
+                path.name == current,
+            )
+        )
+    return infos
+
+
+@dataclass(frozen=True)
+class ReleaseDiff:
+    added: list[str]
+    removed: list[str]
+    changed: list[str]
+    text: dict[str, list[str]]  # changed page → unified diff of its visible text
+
+
+def diff(out_dir: Path, a: str, b: str, with_text: bool = False) -> ReleaseDiff:
+    """Pages and files added, removed and changed from release ``a`` to release ``b``."""
+    import difflib
+
+    path_a, path_b = find(out_dir, a), find(out_dir, b)
+    files_a = {f["path"]: f["sha256"] for f in read_manifest(path_a).get("files", [])}
+    files_b = {f["path"]: f["sha256"] for f in read_manifest(path_b).get("files", [])}
+    added = sorted(set(files_b) - set(files_a))
+    removed = sorted(set(files_a) - set(files_b))
+    changed = sorted(p for p in set(files_a) & set(files_b) if files_a[p] != files_b[p])
+    text: dict[str, list[str]] = {}
+    if with_text:
+        for page in (p for p in changed if p.endswith(".html")):
+            old = _visible_text((path_a / page).read_text(errors="replace"))
+            new = _visible_text((path_b / page).read_text(errors="replace"))
+            text[page] = list(
+                difflib.unified_diff(
+                    old, new, f"{path_a.name}/{page}", f"{path_b.name}/{page}", lineterm=""
+                )
+            )
+    return ReleaseDiff(added, removed, changed, text)
+
+
+def _visible_text(html: str) -> list[str]:
+    """The text a reader sees, one block per line (scripts and styles left out)."""
+    from html.parser import HTMLParser
+
+    class _Text(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__()
+            self.lines: list[str] = [""]
+            self.skip = 0
+
+        def handle_starttag(self, tag: str, attrs: Any) -> None:
+            if tag in {"script", "style"}:
+                self.skip += 1
+            elif tag in {"p", "li", "h1", "h2", "h3", "h4", "tr", "div", "br", "blockquote"}:
+                self.lines.append("")
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag in {"script", "style"} and self.skip:
+                self.skip -= 1
+
+        def handle_data(self, data: str) -> None:
+            if not self.skip:
+                self.lines[-1] += data
+
+    parser = _Text()
+    parser.feed(html)
+    return [" ".join(line.split()) for line in parser.lines if line.strip()]
+
+
+def git_commit(folder: Path) -> str | None:
+    """The commit the content was built from, when the site folder is a git work tree."""
+    import subprocess
+
+    try:
+        proc = subprocess.run(
+            ["git", "-C", str(folder), "rev-parse", "--verify", "-q", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    commit = proc.stdout.strip()
+    return commit if proc.returncode == 0 and len(commit) == 40 else None

@@ -46,6 +46,7 @@ class Routes:
     withheld: Mapping[str, Withheld]  # content file path → why it is not published
     stories: Mapping[str, str]  # slug → URL
     aliases: Mapping[str, str] = field(default_factory=dict)  # old URL → new URL
+    gone: tuple[str, ...] = ()  # slugs whose URL serves the neutral takedown page
 
     def href(self, url: str) -> str:
         """Root-relative link for a site URL, honouring base_url's path."""
@@ -158,4 +159,7 @@ def route(published: Published, config: SiteConfig, problems: Problems) -> Route
             claim(old, story.source.path + f"#alias{i}", line, f"aliases[{i}]")
             aliases[old] = stories[story.slug]
     withheld = {w.path: w for w in published.withheld}
-    return Routes(config.base_url, config.base_path, by_source, withheld, stories, aliases)
+    # A renamed story's alias keeps old links working; otherwise a story that left the
+    # site keeps its URL for the neutral page (never reused by another story silently)
+    gone = tuple(s for s in published.gone if story_url(s) not in claims)
+    return Routes(config.base_url, config.base_path, by_source, withheld, stories, aliases, gone)

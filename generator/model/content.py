@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal, NamedTuple
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema, model_validator
 
 from generator.model.fields import (
     Country,
@@ -142,7 +142,18 @@ class Metric(_Strict):
 
 class MilestoneMeta(_Strict):
     title: str = Field(min_length=1, max_length=200)
-    date: Annotated[PartialDate, BeforeValidator(_partial_date)]
+    date: Annotated[
+        PartialDate,
+        BeforeValidator(_partial_date),
+        WithJsonSchema(
+            {
+                "anyOf": [
+                    {"type": "integer", "minimum": 1000, "maximum": 9999},
+                    {"type": "string", "pattern": r"^\d{4}(-\d{2}){0,2}$"},
+                ]
+            }
+        ),
+    ]
     kind: MilestoneKind | None = None
     country: Country | None = None
     metrics: tuple[Metric, ...] = ()

@@ -14,7 +14,7 @@ from functools import cache
 from typing import Annotated, Any
 
 import pycountry
-from pydantic import AfterValidator, BeforeValidator, ValidationInfo
+from pydantic import AfterValidator, BeforeValidator, ValidationInfo, WithJsonSchema
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -43,7 +43,7 @@ def slugify(text: str) -> str:
 
 
 @cache
-def _countries() -> dict[str, str]:
+def country_table() -> dict[str, str]:
     """Lower-cased accepted spelling → the name we display (ISO common name if any)."""
     table: dict[str, str] = {}
     for country in pycountry.countries:
@@ -60,7 +60,7 @@ def _countries() -> dict[str, str]:
 def country_name(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise ValueError("must be a country name, e.g. Uganda")
-    table = _countries()
+    table = country_table()
     found = table.get(value.strip().lower())
     if found is None:
         close = difflib.get_close_matches(value.strip().lower(), list(table), n=1, cutoff=0.7)
@@ -131,11 +131,38 @@ def _url_path(value: Any) -> Any:
     return value
 
 
-Slug = Annotated[str, AfterValidator(slug)]
-Country = Annotated[str, AfterValidator(country_name)]
-PlainDate = Annotated[dt.date, BeforeValidator(plain_date)]
-Moment = Annotated[dt.datetime, BeforeValidator(date_or_datetime)]
-InjusticeTerm = Annotated[str, AfterValidator(_vocabulary_term("injustice"))]
-MilestoneKind = Annotated[str, AfterValidator(_vocabulary_term("milestone_kind"))]
-Url = Annotated[str, AfterValidator(_url)]
-UrlPath = Annotated[str, AfterValidator(_url_path)]
+# Each type also says what JSON Schema editors should see (storysite schema)
+Slug = Annotated[
+    str,
+    AfterValidator(slug),
+    WithJsonSchema({"type": "string", "pattern": SLUG_RE.pattern}),
+]
+Country = Annotated[
+    str,
+    AfterValidator(country_name),
+    WithJsonSchema({"type": "string", "x-storysite": "country"}),
+]
+PlainDate = Annotated[
+    dt.date,
+    BeforeValidator(plain_date),
+    WithJsonSchema({"type": "string", "format": "date"}),
+]
+Moment = Annotated[
+    dt.datetime,
+    BeforeValidator(date_or_datetime),
+    WithJsonSchema({"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}.*)?$"}),
+]
+InjusticeTerm = Annotated[
+    str,
+    AfterValidator(_vocabulary_term("injustice")),
+    WithJsonSchema({"type": "string", "x-storysite": "injustice"}),
+]
+MilestoneKind = Annotated[
+    str,
+    AfterValidator(_vocabulary_term("milestone_kind")),
+    WithJsonSchema({"type": "string", "x-storysite": "milestone_kind"}),
+]
+Url = Annotated[str, AfterValidator(_url), WithJsonSchema({"type": "string", "format": "uri"})]
+UrlPath = Annotated[
+    str, AfterValidator(_url_path), WithJsonSchema({"type": "string", "pattern": "^/"})
+]

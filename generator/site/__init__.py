@@ -266,6 +266,13 @@ def assemble(
         )
     )
     pages.append(PageSpec("404.html", "404.html", {}, "Page not found", in_sitemap=False))
+    # The neutral page carries nothing of the story: no title, name, text or image
+    for slug in routes.gone:
+        pages.append(
+            PageSpec(
+                story_url(slug), "gone.html", {}, "Story no longer available", in_sitemap=False
+            )
+        )
 
     nav = [Link("Stories", "stories/"), Link("Countries", "countries/"), Link("Impact", "impact/")]
     if views:

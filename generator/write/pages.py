@@ -25,6 +25,7 @@ TEMPLATES = (
     "page.html",
     "404.html",
     "redirect.html",
+    "gone.html",
 )
 
 
