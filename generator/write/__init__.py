@@ -18,7 +18,7 @@ from generator.write.assets import write_assets, write_images, write_static
 from generator.write.feeds import write_feed
 from generator.write.files import OutputFile, Writer
 from generator.write.pages import check_templates, write_pages
-from generator.write.redirects import write_redirects
+from generator.write.redirects import write_host_rules, write_redirects
 from generator.write.sitemap import write_robots, write_sitemap
 
 __all__ = ["OutputFile", "check_templates", "write_all"]
@@ -42,4 +42,5 @@ def write_all(
     write_sitemap(out, plan, routes)
     write_robots(out, routes)
     write_redirects(out, plan, env, routes, assets, problems)
+    write_host_rules(out, routes)
     return out.files()

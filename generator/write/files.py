@@ -38,6 +38,19 @@ class OutputFile:
     sha256: str
     size: int
     content_type: str
+    cache_control: str
+
+
+# Files named by their content hash never change, so browsers and CDNs may keep them for a
+# year; everything else (HTML, feeds, sitemap) must be revalidated so edits and
+# takedowns reach readers within minutes.
+IMMUTABLE = "public, max-age=31536000, immutable"
+SHORT = "public, max-age=300, must-revalidate"
+HASHED_DIRS = ("assets/", "media/")
+
+
+def cache_control(path: str) -> str:
+    return IMMUTABLE if path.startswith(HASHED_DIRS) else SHORT
 
 
 class Writer:
@@ -56,8 +69,13 @@ class Writer:
         target.parent.mkdir(parents=True, exist_ok=True)
         with open(target, "wb") as fh:
             fh.write(data)
+        name = str(rel)
         record = OutputFile(
-            str(rel), hashlib.sha256(data).hexdigest(), len(data), content_type(str(rel))
+            name,
+            hashlib.sha256(data).hexdigest(),
+            len(data),
+            content_type(name),
+            cache_control(name),
         )
         with self._lock:
             self._files[str(rel)] = record

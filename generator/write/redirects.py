@@ -9,6 +9,7 @@ import jinja2
 from generator.errors import Problems
 from generator.site import SitePlan
 from generator.urls import Routes, output_path
+from generator.write.files import IMMUTABLE
 from generator.write.pages import common_context, render_page
 
 
@@ -35,3 +36,19 @@ def write_redirects(
         lines.append(f"{routes.href(old)} {routes.href(new)} 301")
     if lines:
         out.write("_redirects", ("\n".join(lines) + "\n").encode())  # type: ignore[attr-defined]
+
+
+def write_host_rules(out: object, routes: Routes) -> None:
+    """_headers for Netlify / Cloudflare Pages, and .nojekyll for git-branch hosts."""
+    base = routes.base_path
+    rules = [
+        f"{base}assets/*\n  Cache-Control: {IMMUTABLE}\n",
+        f"{base}media/*\n  Cache-Control: {IMMUTABLE}\n",
+        # No Cache-Control here: both hosts merge every matching rule, and their default
+        # for HTML already revalidates on each visit
+        f"{base}*\n  X-Content-Type-Options: nosniff\n"
+        "  Referrer-Policy: strict-origin-when-cross-origin\n",
+    ]
+    out.write("_headers", "\n".join(rules).encode())  # type: ignore[attr-defined]
+    # GitHub Pages would otherwise run Jekyll, which hides files starting with "_"
+    out.write(".nojekyll", b"")  # type: ignore[attr-defined]
