@@ -75,10 +75,17 @@ def test_expected_pages_exist(built_example: Path):
 
 
 def test_withdrawn_example_story_is_nowhere(built_example: Path):
-    assert not (built_example / "stories/a-quiet-new-start").exists()
+    neutral = built_example / "stories/a-quiet-new-start/index.html"
+    assert 'content="noindex"' in neutral.read_text()
+    source = (REPO / "content/stories/a-quiet-new-start.md").read_text()
+    title = source.split("title:", 1)[1].split("\n", 1)[0].strip().strip('"')
     for path in built_example.rglob("*"):
-        if path.is_file() and path.suffix in {".html", ".xml"}:
-            assert "a-quiet-new-start" not in path.read_text(), path
+        if not path.is_file() or path.name == "manifest.json":
+            continue
+        text = path.read_bytes().decode("utf-8", "replace")
+        assert title not in text, path
+        if path != neutral:
+            assert "a-quiet-new-start" not in text, path
 
 
 def test_every_internal_link_resolves(built_example: Path):
@@ -144,7 +151,7 @@ def test_sitemap_is_valid_and_lists_every_page(built_example: Path):
     doc = etree.parse(str(built_example / "sitemap.xml"))
     assert schema.validate(doc), schema.error_log
     locs = {e.text for e in doc.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")}
-    pages = {p for p in built_example.rglob("index.html")}
+    pages = {p for p in built_example.rglob("index.html") if "noindex" not in p.read_text()}
     assert len(locs) == len(pages)
     assert "Sitemap: https://" in (built_example / "robots.txt").read_text()
 

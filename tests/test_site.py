@@ -80,7 +80,7 @@ def test_withheld_story_is_on_no_page(make_site):
     files["content/pages/hope.md"] = "---\ntitle: Hope\nstories: [a, b]\n---\n"
     files["content/milestones/m.md"] = "---\ntitle: M\ndate: 2001\nstories: [b]\n---\n"
     pages, plan = _plan(make_site(files))
-    assert "stories/b/" not in pages
+    assert pages["stories/b/"].template == "gone.html" and not pages["stories/b/"].context
     assert [c.story.slug for c in pages["hope/"].context["stories"]] == ["a"]
     assert pages["milestones/m/"].context["stories"] == []
     assert all(c.story.slug != "b" for c, _ in plan.feed)
