@@ -17,8 +17,7 @@ def test_schema_describes_every_kind_with_site_vocabularies(make_site, capsys):
     assert story_schema["additionalProperties"] is False
     assert set(story_schema["required"]) == {"title", "date", "summary", "country", "injustice"}
     assert "Uganda" in props["country"]["enum"] and "Bolivia" in props["country"]["enum"]
-    assert props["injustice"]["items"]["enum"] == ["forced-labour", "land-theft",
-                                                   "sex-trafficking"]
+    assert props["injustice"]["items"]["enum"] == ["forced-labour", "land-theft", "sex-trafficking"]
     for kind in ("milestone", "page", "campaign", "gifts"):
         assert (root / f"schemas/{kind}.schema.json").is_file()
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-
 import pytest
 from conftest import story
 from helpers import build_site
@@ -20,15 +18,18 @@ SECRET_TEXT = "the foreman kept her papers in a tin box"
 def _site(make_site, **consent_extra):
     extra = "".join(f"\n  {k}: {v}" for k, v in consent_extra.items())
     files = dict([story("other", related="[secret]")])
-    files["content/stories/secret/index.md"] = story(
-        "secret",
-        title=f'"{SECRET_TITLE}"',
-        summary='"A summary about the quarry."',
-        survivor=f"\n  name: {SECRET_NAME}\n  pseudonym: false",
-        image='\n  src: photo.jpg\n  alt: "A quarry at dusk"',
-        consent="\n  obtained: 2024-01-01\n  scope: [web, social]" + extra,
-        tags="[quarry]",
-    )[1] + f"\nShe said {SECRET_TEXT}.\n"
+    files["content/stories/secret/index.md"] = (
+        story(
+            "secret",
+            title=f'"{SECRET_TITLE}"',
+            summary='"A summary about the quarry."',
+            survivor=f"\n  name: {SECRET_NAME}\n  pseudonym: false",
+            image='\n  src: photo.jpg\n  alt: "A quarry at dusk"',
+            consent="\n  obtained: 2024-01-01\n  scope: [web, social]" + extra,
+            tags="[quarry]",
+        )[1]
+        + f"\nShe said {SECRET_TEXT}.\n"
+    )
     files["content/milestones/m.md"] = "---\ntitle: M\ndate: 2020\nstories: [secret]\n---\n"
     files["content/pages/hope.md"] = "---\ntitle: Hope\nstories: [secret, other]\n---\n"
     root = make_site(files)
@@ -67,20 +68,37 @@ def test_withdraw_rebuild_purge_leaves_nothing(make_site, capsys):
 
     # withdraw consent, rebuild
     path = root / "content/stories/secret/index.md"
-    path.write_text(path.read_text().replace("scope: [web, social]",
-                                             "scope: [web, social]\n  withdrawn: 2026-11-01"))
+    path.write_text(
+        path.read_text().replace(
+            "scope: [web, social]", "scope: [web, social]\n  withdrawn: 2026-11-01"
+        )
+    )
     second = build_site(root, out)
     gone = (second / "stories/secret/index.html").read_text()
     assert "no longer available" in gone.lower() and 'name="robots" content="noindex"' in gone
-    assert _leaks(second, [SECRET_TITLE, SECRET_NAME, SECRET_TEXT, *image_hashes], "secret",
-                  ["stories/secret/index.html", "manifest.json"]) == []
+    assert (
+        _leaks(
+            second,
+            [SECRET_TITLE, SECRET_NAME, SECRET_TEXT, *image_hashes],
+            "secret",
+            ["stories/secret/index.html", "manifest.json"],
+        )
+        == []
+    )
 
     # the old release still has it: rollback refuses, purge removes it
     assert main(["rollback", "--out", str(out), first_id]) == 1
     assert "withdrawn" in capsys.readouterr().err
     assert main(["purge", "--out", str(out), "secret"]) == 0
-    assert _leaks(out, [SECRET_TITLE, SECRET_NAME, SECRET_TEXT, *image_hashes], "secret",
-                  ["stories/secret/index.html", "manifest.json"]) == []
+    assert (
+        _leaks(
+            out,
+            [SECRET_TITLE, SECRET_NAME, SECRET_TEXT, *image_hashes],
+            "secret",
+            ["stories/secret/index.html", "manifest.json"],
+        )
+        == []
+    )
     assert release.current_id(out) == second.resolve().name
 
 
@@ -107,7 +125,9 @@ def test_renamed_story_keeps_old_links_with_an_alias(make_site):
     (root / name).write_text(text)
     out = build_site(root, root / "output")
     redirect = (out / "stories/old-name/index.html").read_text()
-    assert 'http-equiv="refresh"' in redirect and "https://example.org/stories/new-name/" in redirect
+    assert (
+        'http-equiv="refresh"' in redirect and "https://example.org/stories/new-name/" in redirect
+    )
     assert 'rel="canonical"' in redirect
     assert "/stories/old-name/ /stories/new-name/ 301" in (out / "_redirects").read_text()
 
@@ -124,8 +144,9 @@ def test_consent_expiring_soon_is_a_warning(make_site):
 
     root = _site(make_site, expires="2026-12-20")
     found = problems_of(root)
-    assert any("warning: consent.expires: consent expires on 2026-12-20 (in 27 day(s))" in p
-               for p in found)
+    assert any(
+        "warning: consent.expires: consent expires on 2026-12-20 (in 27 day(s))" in p for p in found
+    )
 
 
 @pytest.mark.parametrize("scope,shared", [("[web]", False), ("[web, social]", True)])
