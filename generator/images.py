@@ -111,3 +111,25 @@ def encode(site_dir: Path, plan: ImagePlan) -> bytes:
     else:
         clean.save(out, "PNG", optimize=True)
     return out.getvalue()
+
+
+STATIC_IMAGE_TYPES = (".jpg", ".jpeg", ".png", ".webp")
+
+
+def strip(site_dir: Path, source: str) -> bytes:
+    """A static/ image re-encoded at its own size and format, without metadata.
+
+    Files in static/ keep their names (favicons, downloads), but a photo dropped there
+    must not leak its GPS position any more than a story photo may.
+    """
+    path = site_dir / source
+    try:
+        with Image.open(path) as img:
+            fmt = img.format or ""
+            img.load()
+            width, height = ImageOps.exif_transpose(img).size
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError) as exc:
+        raise ImageProblem(f"not a readable image ({exc.__class__.__name__})") from None
+    if fmt not in _FORMATS:
+        raise ImageProblem(f"unsupported image format {fmt or 'unknown'}")
+    return encode(site_dir, ImagePlan(source, source, width, height, _FORMATS[fmt][0]))

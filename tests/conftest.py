@@ -86,7 +86,7 @@ def built_example(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def corpus_1k(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The shared benchmark corpus at 1,000 stories (with a few GPS-tagged photos)."""
+    """The shared benchmark corpus at 1,000 stories, 50 of them with GPS-tagged photos."""
     import subprocess
     import sys
 
@@ -94,7 +94,7 @@ def corpus_1k(tmp_path_factory: pytest.TempPathFactory) -> Path:
         pytest.fail(f"benchmark corpus script missing: {CORPUS_SCRIPT}")
     root = tmp_path_factory.mktemp("corpus") / "c1k"
     subprocess.run(
-        [sys.executable, str(CORPUS_SCRIPT), str(root), "--stories", "1000", "--images", "10"],
+        [sys.executable, str(CORPUS_SCRIPT), str(root), "--stories", "1000", "--images", "50"],
         check=True,
     )
     return root

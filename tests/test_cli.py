@@ -97,3 +97,9 @@ def test_help_for_every_command(capsys):
             main([command, "--help"])
         assert exit_info.value.code == 0
         assert "usage: storysite " + command in capsys.readouterr().out
+
+
+def test_warnings_alone_exit_0(make_site, capsys):
+    root = make_site(dict([story("a"), story("b", consent=None)]))
+    code, _, err = _run(capsys, "check", "--site", str(root))
+    assert code == 0 and "warning: consent: not published" in err

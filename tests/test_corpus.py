@@ -24,7 +24,15 @@ def test_1k_corpus_builds_with_every_page(corpus_1k, tmp_path):
     manifest = json.loads((out / "manifest.json").read_text())
     assert len(manifest["stories"]) == 1000
     photos = [p for p in (out / "media").iterdir()]
-    assert len(photos) == 10
+    assert len(photos) == 50
     for photo in photos:
         with Image.open(photo) as img:
             assert not img.getexif() and "exif" not in img.info
+
+
+@pytest.mark.slow
+def test_1k_corpus_passes_check(corpus_1k, capsys):
+    from generator.cli import main
+
+    assert main(["check", "--site", str(corpus_1k)]) == 0
+    assert "0 error(s)" in capsys.readouterr().out

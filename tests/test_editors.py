@@ -2,6 +2,7 @@
 
 import json
 
+import pytest
 import yaml
 from conftest import REPO, story
 from helpers import build_site
@@ -57,3 +58,25 @@ def test_pre_commit_hooks_run_storysite_check():
     ids = {h["id"]: h for h in hooks}
     assert ids["storysite-check"]["entry"] == "storysite check"
     assert ids["storysite-check"]["pass_filenames"] is False
+
+
+@pytest.mark.slow
+def test_pre_commit_hook_checks_a_site_repository(make_site, tmp_path):
+    """The hook as a site repository would use it, through pre-commit itself."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    pre_commit = Path(sys.executable).parent / "pre-commit"
+    root = make_site(dict([story("a")]))
+    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "pc-home")}
+    for cmd in (["git", "init", "-q"], ["git", "add", "-A"]):
+        subprocess.run(cmd, cwd=root, check=True)
+    run = [str(pre_commit), "try-repo", str(REPO), "storysite-check", "--all-files"]
+    ok = subprocess.run(run, cwd=root, env=env, capture_output=True, text=True, timeout=300)
+    assert ok.returncode == 0 and "Passed" in ok.stdout, ok.stdout[-2000:]
+    (root / "content/stories/b.md").write_text(story("b", country="Atlantis")[1])
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    bad = subprocess.run(run, cwd=root, env=env, capture_output=True, text=True, timeout=300)
+    assert bad.returncode == 1 and "unknown country 'Atlantis'" in bad.stdout

@@ -78,3 +78,13 @@ def test_not_an_image_is_a_clear_error(make_site):
         "content/stories/a/index.md:11: image.src: not a readable image" in p
         for p in problems_of(root)
     )
+
+
+def test_static_photos_are_stripped_but_keep_their_name(make_site, tmp_path):
+    root = make_site(dict([story()]))
+    (root / "static").mkdir()
+    _tagged_jpeg(root / "static/team.jpg", size=(300, 200))
+    (root / "static/report.txt").write_text("annual report")
+    out = build_site(root, tmp_path / "out")
+    _assert_clean((out / "team.jpg").read_bytes())
+    assert (out / "report.txt").read_text() == "annual report"

@@ -52,3 +52,21 @@ def test_front_matter_is_never_a_template(make_site, tmp_path):
     out = build_site(make_site(dict([story(title='"{{ 7*7 }} <b>x</b>"')])), tmp_path / "out")
     html = (out / "stories/asha/index.html").read_text()
     assert "{{ 7*7 }}" in html and "49" not in html and "<b>x</b>" not in html
+
+
+def test_listing_cards_show_pseudonym_and_warning(make_site, tmp_path):
+    files = dict([story("a", survivor="\n  name: Rosa\n  pseudonym: true",
+                        content_warning='"Mentions violence."')])
+    out = build_site(make_site(files), tmp_path / "out")
+    for page in ("stories/index.html", "index.html", "countries/uganda/index.html"):
+        html = (out / page).read_text()
+        assert "Rosa*" in html and "Mentions violence." in html, page
+    story_page = (out / "stories/a/index.html").read_text()
+    assert story_page.find("Mentions violence.") < story_page.find("The story of a.")
+
+
+def test_drafts_are_marked_in_a_drafts_build(make_site, tmp_path):
+    out = build_site(make_site(dict([story("a", status="draft")])), tmp_path / "out",
+                     drafts=True)
+    html = (out / "stories/a/index.html").read_text().lower()
+    assert "draft" in html and "preview" in html

@@ -36,7 +36,7 @@ def write_all(
     out = Writer(staging)
     assets = write_assets(out, env)
     write_images(out, plan, site_dir)
-    write_static(out, plan, site_dir)
+    write_static(out, plan, site_dir, problems)
     write_pages(out, plan, env, routes, assets, problems, site_dir)
     write_feed(out, plan, routes)
     write_sitemap(out, plan, routes)

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import jinja2
 
-from generator.images import encode
+from generator.errors import Problems
+from generator.images import STATIC_IMAGE_TYPES, ImageProblem, encode, strip
 from generator.site import SitePlan
 from generator.write.files import Writer
 
@@ -49,6 +50,14 @@ def write_images(out: Writer, plan: SitePlan, site_dir: Path) -> None:
         out.write(image.url, encode(site_dir, image))
 
 
-def write_static(out: Writer, plan: SitePlan, site_dir: Path) -> None:
+def write_static(out: Writer, plan: SitePlan, site_dir: Path, problems: Problems) -> None:
+    """Copy static/ as it is, except photos, which are re-encoded without metadata."""
     for rel in plan.static:
-        out.copy(rel.split("/", 1)[1], site_dir / rel)
+        target = rel.split("/", 1)[1]
+        if rel.lower().endswith(STATIC_IMAGE_TYPES):
+            try:
+                out.write(target, strip(site_dir, rel))
+            except ImageProblem as exc:
+                problems.error(rel, None, None, str(exc), "remove the file or save it again")
+            continue
+        out.copy(target, site_dir / rel)
