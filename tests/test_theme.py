@@ -55,8 +55,15 @@ def test_front_matter_is_never_a_template(make_site, tmp_path):
 
 
 def test_listing_cards_show_pseudonym_and_warning(make_site, tmp_path):
-    files = dict([story("a", survivor="\n  name: Rosa\n  pseudonym: true",
-                        content_warning='"Mentions violence."')])
+    files = dict(
+        [
+            story(
+                "a",
+                survivor="\n  name: Rosa\n  pseudonym: true",
+                content_warning='"Mentions violence."',
+            )
+        ]
+    )
     out = build_site(make_site(files), tmp_path / "out")
     for page in ("stories/index.html", "index.html", "countries/uganda/index.html"):
         html = (out / page).read_text()
@@ -66,7 +73,6 @@ def test_listing_cards_show_pseudonym_and_warning(make_site, tmp_path):
 
 
 def test_drafts_are_marked_in_a_drafts_build(make_site, tmp_path):
-    out = build_site(make_site(dict([story("a", status="draft")])), tmp_path / "out",
-                     drafts=True)
+    out = build_site(make_site(dict([story("a", status="draft")])), tmp_path / "out", drafts=True)
     html = (out / "stories/a/index.html").read_text().lower()
     assert "draft" in html and "preview" in html

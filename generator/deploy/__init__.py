@@ -143,6 +143,4 @@ def deploy(
         return git.deploy(rel, target.remote, target.branch, dry_run=dry_run)
     from generator.deploy import s3
 
-    return s3.deploy(
-        rel, target.bucket, target.prefix, dry_run=dry_run, endpoint_url=endpoint_url
-    )
+    return s3.deploy(rel, target.bucket, target.prefix, dry_run=dry_run, endpoint_url=endpoint_url)

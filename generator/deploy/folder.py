@@ -114,9 +114,7 @@ def _lock(store: Path) -> Iterator[None]:
         fh.close()
 
 
-def _build_tree(
-    rel: ReleaseFiles, store: Path, served: str | None, old: dict[str, str]
-) -> Path:
+def _build_tree(rel: ReleaseFiles, store: Path, served: str | None, old: dict[str, str]) -> Path:
     """Copy the release into a hidden folder, then rename it to its final name, so a
     tree with a release id as its name is always complete."""
     incoming = store / f".incoming-{uuid.uuid4().hex[:12]}"
@@ -125,8 +123,10 @@ def _build_tree(
         for entry in rel.files:
             dest = incoming / entry.path
             dest.parent.mkdir(parents=True, exist_ok=True)
-            if served and old.get(entry.path) == entry.sha256 and _link(
-                store / served / entry.path, dest, entry.size
+            if (
+                served
+                and old.get(entry.path) == entry.sha256
+                and _link(store / served / entry.path, dest, entry.size)
             ):
                 continue
             dest.write_bytes(read_verified(rel, entry))
