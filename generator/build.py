@@ -12,9 +12,23 @@ import os
 import time
 from dataclasses import dataclass, field
 from itertools import chain
+from pathlib import Path
 
+from generator import (
+    __version__,
+    gate,
+    images,
+    load,
+    model,
+    release,
+    render,
+    site,
+    theme,
+    urls,
+    write,
+)
 from generator import config as config_stage
-from generator import gate, images, load, model, release, render, site, theme, urls, write
+from generator.cache import CACHE_DIR, Cache
 from generator.errors import BuildFailed, Problem, Problems
 
 
@@ -22,6 +36,7 @@ from generator.errors import BuildFailed, Problem, Problems
 class BuildResult:
     release_id: str | None
     pages: int
+    pages_rendered: int
     files: int
     stories: int
     seconds: float
@@ -59,6 +74,22 @@ def _warn_expiring(published: gate.Published, days: int, problems: Problems) -> 
             )
 
 
+def _previous(out_dir: Path) -> write.Previous | None:
+    """The current release, if its pages can be reused (same generator version)."""
+    current = release.current_id(out_dir)
+    if current is None:
+        return None
+    folder = out_dir / release.RELEASES / current
+    try:
+        manifest = release.read_manifest(folder)
+    except release.ReleaseError:
+        return None
+    if manifest.get("generator") != f"storysite {__version__}":
+        return None
+    entries = manifest.get("files", [])
+    return write.Previous(folder, {f["path"]: f for f in entries if f.get("inputs")})
+
+
 def run(options: config_stage.BuildOptions) -> BuildResult:
     """Perform a full site build (or, with write=False, every check of one)."""
     started = time.perf_counter()
@@ -78,9 +109,10 @@ def run(options: config_stage.BuildOptions) -> BuildResult:
         if w.kind in {"no-consent", "no-web-scope"}:
             problems.warning(w.path, w.line, "consent", f"not published: {w.reason}")
     routes = urls.route(published, config, problems)
-    planner = images.ImagePlanner(site_dir)
+    store = Cache(options.output / CACHE_DIR, readonly=not options.write)
+    planner = images.ImagePlanner(site_dir, store)
     docs = chain(published.stories, published.milestones, published.pages, published.campaigns)
-    rendered = render.render_all(docs, routes, planner, problems)
+    rendered = render.render_all(docs, routes, planner, problems, store)
     plan = site.assemble(published, rendered, routes, config, planner, problems)
     env = theme.environment(site_dir, config)
     write.check_templates(env, site_dir, problems)
@@ -89,10 +121,13 @@ def run(options: config_stage.BuildOptions) -> BuildResult:
 
     release_id = None
     files: list[write.OutputFile] = []
+    pages_rendered = 0
     if options.write:
         out_dir = options.output
         with release.lock(out_dir), release.staging(out_dir) as stage:
-            files = write.write_all(plan, env, routes, site_dir, stage, problems)
+            files, pages_rendered = write.write_all(
+                plan, env, routes, site_dir, stage, problems, store, _previous(out_dir)
+            )
             if problems.errors:
                 raise BuildFailed(problems.sorted())
             made = release.commit(
@@ -112,6 +147,7 @@ def run(options: config_stage.BuildOptions) -> BuildResult:
     return BuildResult(
         release_id=release_id,
         pages=len(plan.pages),
+        pages_rendered=pages_rendered,
         files=len(files),
         stories=len(published.stories),
         seconds=time.perf_counter() - started,

@@ -190,8 +190,9 @@ def _cmd_build(args: argparse.Namespace, write: bool) -> int:
         )
     elif not args.quiet:
         print(
-            f"built {result.pages} pages ({result.files} files, {result.stories} stories) "
-            f"in {result.seconds:.2f}s → {result.output} (release {result.release_id})"
+            f"built {result.pages} pages ({result.pages_rendered} rendered, the rest unchanged; "
+            f"{result.files} files, {result.stories} stories) in {result.seconds:.2f}s "
+            f"→ {result.output} (release {result.release_id})"
         )
     return 0
 

@@ -16,6 +16,8 @@ from threading import Lock
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from generator.cache import Cache, key
+
 MAX_WIDTH = 1600
 ENCODER_VERSION = "1"  # bump when encoding changes, so hashed names change too
 Image.MAX_IMAGE_PIXELS = 80_000_000  # refuse decompression bombs well before memory runs out
@@ -46,42 +48,75 @@ _FORMATS = {
 class ImagePlanner:
     """Plans each source image once per build; safe to share between threads."""
 
-    def __init__(self, site_dir: Path):
+    def __init__(self, site_dir: Path, cache: Cache | None = None):
         self.site_dir = site_dir
+        self.cache = cache or Cache(None)
         self._plans: dict[str, ImagePlan] = {}
+        self._digests: dict[str, str | None] = {}
         self._lock = Lock()
+
+    def digest(self, source: str) -> str | None:
+        """SHA-256 of the file's bytes (None if unreadable), read once per build."""
+        with self._lock:
+            if source in self._digests:
+                return self._digests[source]
+        try:
+            value: str | None = hashlib.sha256((self.site_dir / source).read_bytes()).hexdigest()
+        except OSError:
+            value = None
+        with self._lock:
+            self._digests[source] = value
+        return value
 
     def plan(self, source: str) -> ImagePlan:
         """Hash and measure ``source``; raise ImageProblem if it is not a usable image."""
         with self._lock:
             if source in self._plans:
                 return self._plans[source]
-        path = self.site_dir / source
-        try:
-            raw = path.read_bytes()
-            with Image.open(io.BytesIO(raw)) as img:
-                fmt = img.format or ""
-                transposed = ImageOps.exif_transpose(img)
-                width, height = transposed.size
-        except FileNotFoundError:
-            raise ImageProblem("image file not found") from None
-        except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError) as exc:
-            raise ImageProblem(f"not a readable image ({exc.__class__.__name__})") from None
-        if fmt not in _FORMATS:
-            raise ImageProblem(f"unsupported image format {fmt or 'unknown'}")
+        digest = self.digest(source)
+        if digest is None:
+            raise ImageProblem("image file not found")
+        k = key("image-size", digest)
+        known = self.cache.get("images", k)
+        if isinstance(known, list) and len(known) == 3:
+            fmt, width, height = known
+        else:
+            fmt, width, height = _measure(self.site_dir / source)
+            self.cache.put("images", k, [fmt, width, height])
         out_format, ext = _FORMATS[fmt]
         if width > MAX_WIDTH:
             width, height = MAX_WIDTH, max(1, round(height * MAX_WIDTH / width))
-        digest = hashlib.sha256(raw + ENCODER_VERSION.encode()).hexdigest()[:10]
-        url = f"media/{_name(source)}-{digest}{ext}"
+        url = f"media/{_name(source)}-{key(digest, ENCODER_VERSION)[:10]}{ext}"
         plan = ImagePlan(source, url, width, height, out_format)
-        with self._lock:
-            self._plans[source] = plan
+        self.add(plan)
         return plan
+
+    def add(self, plan: ImagePlan) -> None:
+        """Record a plan made elsewhere (in a worker process, or read from the cache)."""
+        with self._lock:
+            self._plans[plan.source] = plan
 
     def all(self) -> list[ImagePlan]:
         with self._lock:
             return sorted(self._plans.values(), key=lambda p: p.url)
+
+
+def _measure(path: Path) -> tuple[str, int, int]:
+    """Format and displayed size, from the header alone (no pixel decoding)."""
+    try:
+        with Image.open(path) as img:
+            fmt = img.format or ""
+            width, height = img.size
+            orientation = img.getexif().get(0x0112, 1)
+    except FileNotFoundError:
+        raise ImageProblem("image file not found") from None
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError) as exc:
+        raise ImageProblem(f"not a readable image ({exc.__class__.__name__})") from None
+    if fmt not in _FORMATS:
+        raise ImageProblem(f"unsupported image format {fmt or 'unknown'}")
+    if orientation in (5, 6, 7, 8):  # rotated a quarter turn on display
+        width, height = height, width
+    return fmt, width, height
 
 
 def _name(source: str) -> str:

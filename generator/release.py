@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from generator import __version__
+from generator.cache import CACHE_DIR, Cache
 from generator.errors import OutputError
 
 RELEASES = "releases"
@@ -258,7 +259,7 @@ def rollback(out_dir: Path, release_id: str | None = None) -> str:
 
 
 def purge(out_dir: Path, slug: str) -> list[str]:
-    """Remove every retained release that still shows ``slug``; record the takedown.
+    """Remove every retained release that still shows ``slug`` and the build cache.
 
     Old releases cannot be edited page by page (listings, feeds and related links all
     mention the story), so a release that shows the story is deleted whole. The current
@@ -279,6 +280,10 @@ def purge(out_dir: Path, slug: str) -> list[str]:
             removed.append(path.name)
         for leftover in out_dir.glob(".staging-*"):
             shutil.rmtree(leftover, ignore_errors=True)
+        # The cache holds rendered text and encoded photos keyed by content, not by story;
+        # dropping all of it is the one way to be sure nothing of the story is left (the
+        # next build is a cold one, which is a fair price for a takedown)
+        Cache(out_dir / CACHE_DIR).clear()
         record_takedowns(out_dir, [slug], [])
     return removed
 

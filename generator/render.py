@@ -12,7 +12,7 @@ from __future__ import annotations
 import html as html_lib
 import posixpath
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -21,7 +21,9 @@ from xml.etree.ElementTree import Element
 import markdown
 from markdown.treeprocessors import Treeprocessor
 
-from generator.errors import Problems
+from generator import parallel
+from generator.cache import Cache, key
+from generator.errors import Problem, Problems, Severity
 from generator.images import ImagePlan, ImagePlanner, ImageProblem
 from generator.urls import Routes
 
@@ -195,13 +197,112 @@ def plain_text(html: str) -> str:
     return " ".join(html_lib.unescape(_TAGS.sub(" ", html)).split())
 
 
+# Every token that could be a link or image target: found from its extension, then
+# widened to the whole token. A superset of what Markdown will resolve, so a cached
+# rendering is keyed on every route and image it could depend on.
+_EXT = re.compile(r"\.(md|jpe?g|png|webp|gif)\b", re.IGNORECASE)
+_TOKEN_STOP = frozenset(" \t\n()<>[]\"'`")
+RENDER_SETTINGS = repr((EXTENSIONS, EXTENSION_CONFIGS, markdown.__version__))
+
+
+def _targets(body: str) -> tuple[list[str], list[str]]:
+    """(.md targets, image targets) mentioned anywhere in ``body``."""
+    pages: set[str] = set()
+    pics: set[str] = set()
+    for match in _EXT.finditer(body):
+        start = match.start()
+        while start > 0 and body[start - 1] not in _TOKEN_STOP:
+            start -= 1
+        token = body[start : match.end()]
+        (pages if match.group(1).lower() == "md" else pics).add(token)
+    return sorted(pages), sorted(pics)
+
+
+def _cache_key(doc: Any, routes: Routes, planner: ImagePlanner) -> str:
+    src = doc.source
+    deps = []
+    md_targets, image_targets = _targets(src.body)
+    for target in md_targets:
+        path = posixpath.normpath(posixpath.join(src.folder, unquote(target)))
+        withheld = routes.withheld.get(path)
+        state = routes.by_source.get(path) or (withheld.kind if withheld else "missing")
+        deps.append(f"{target}={state}")
+    for target in image_targets:
+        path = posixpath.normpath(posixpath.join(src.folder, unquote(target)))
+        deps.append(f"{target}={planner.digest(path) if path.startswith('content/') else '-'}")
+    return key(
+        RENDER_SETTINGS,
+        routes.base_path,
+        src.path,
+        src.folder,
+        str(src.body_line),
+        src.body,
+        "\n".join(deps),
+    )
+
+
+def _to_json(rendered: Rendered, problems: list[Problem]) -> dict[str, Any]:
+    return {
+        "html": rendered.html,
+        "links": list(rendered.links),
+        "images": [[i.source, i.url, i.width, i.height, i.format] for i in rendered.images],
+        "problems": [[p.severity.value, p.line, p.field, p.message, p.hint] for p in problems],
+    }
+
+
+def _from_json(data: Any, path: str) -> tuple[Rendered, list[Problem]] | None:
+    try:
+        images = tuple(ImagePlan(*i) for i in data["images"])
+        problems = [
+            Problem(path, line, field, msg, hint, Severity(sev))
+            for sev, line, field, msg, hint in data["problems"]
+        ]
+        return Rendered(str(data["html"]), tuple(data["links"]), images), problems
+    except (KeyError, TypeError, ValueError):
+        return None  # an entry of another shape: render afresh
+
+
 def render_all(
-    docs: Iterable[Any], routes: Routes, planner: ImagePlanner, problems: Problems
+    docs: Iterable[Any],
+    routes: Routes,
+    planner: ImagePlanner,
+    problems: Problems,
+    cache: Cache | None = None,
 ) -> dict[str, Rendered]:
-    """Render the body of every published document, keyed by its source path."""
-    renderer = Renderer(routes, planner)
+    """Render the body of every published document, keyed by its source path.
+
+    Bodies found in the cache (same text, same routes for every link, same images) are
+    not rendered again; the rest are rendered across worker processes.
+    """
+    cache = cache or Cache(None)
     out: dict[str, Rendered] = {}
+    todo: list[tuple[Any, str]] = []
     for doc in docs:
-        src = doc.source
-        out[src.path] = renderer.render(src.path, src.folder, src.body, src.body_line, problems)
+        k = _cache_key(doc, routes, planner)
+        hit = _from_json(cache.get("markdown", k), doc.source.path)
+        if hit is None:
+            todo.append((doc, k))
+            continue
+        out[doc.source.path], replayed = hit
+        problems.items.extend(replayed)
+        for image in hit[0].images:
+            planner.add(image)
+
+    def job(chunk: Sequence[tuple[Any, str]]) -> list[dict[str, Any]]:
+        renderer = Renderer(routes, planner)
+        results = []
+        for doc, _ in chunk:
+            src, local = doc.source, Problems()
+            rendered = renderer.render(src.path, src.folder, src.body, src.body_line, local)
+            results.append(_to_json(rendered, local.items))
+        return results
+
+    for (doc, k), data in zip(todo, parallel.map_chunks(job, todo), strict=True):
+        cache.put("markdown", k, data)
+        fresh = _from_json(data, doc.source.path)
+        assert fresh is not None
+        out[doc.source.path], found = fresh
+        problems.items.extend(found)
+        for image in fresh[0].images:
+            planner.add(image)
     return out

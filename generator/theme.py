@@ -39,6 +39,8 @@ def environment(site_dir: Path | None, config: SiteConfig) -> jinja2.Environment
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # one build never sees a template change: skip a stat() per page render
+        auto_reload=False,
     )
     env.filters.update(
         number=number,

@@ -11,17 +11,19 @@ from pathlib import Path
 
 import jinja2
 
+from generator.cache import Cache
 from generator.errors import Problems
 from generator.site import SitePlan
 from generator.urls import Routes
 from generator.write.assets import write_assets, write_images, write_static
 from generator.write.feeds import write_feed
 from generator.write.files import OutputFile, Writer
+from generator.write.incremental import Previous
 from generator.write.pages import check_templates, write_pages
 from generator.write.redirects import write_host_rules, write_redirects
 from generator.write.sitemap import write_robots, write_sitemap
 
-__all__ = ["OutputFile", "check_templates", "write_all"]
+__all__ = ["OutputFile", "Previous", "check_templates", "write_all"]
 
 
 def write_all(
@@ -31,16 +33,21 @@ def write_all(
     site_dir: Path,
     staging: Path,
     problems: Problems,
-) -> list[OutputFile]:
-    """Write the whole site into ``staging``; template failures become problems."""
+    cache: Cache,
+    previous: Previous | None = None,
+) -> tuple[list[OutputFile], int]:
+    """Write the whole site into ``staging``; template failures become problems.
+
+    Returns every file written and how many pages were rendered (not carried over).
+    """
     out = Writer(staging)
     assets = write_assets(out, env)
-    write_images(out, plan, site_dir)
+    write_images(out, plan, site_dir, cache, problems)
     write_static(out, plan, site_dir, problems)
-    write_pages(out, plan, env, routes, assets, problems, site_dir)
+    rendered = write_pages(out, plan, env, routes, assets, problems, site_dir, previous)
     write_feed(out, plan, routes)
     write_sitemap(out, plan, routes)
     write_robots(out, routes)
     write_redirects(out, plan, env, routes, assets, problems)
     write_host_rules(out, routes)
-    return out.files()
+    return out.files(), rendered

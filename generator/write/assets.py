@@ -8,6 +8,7 @@ from pathlib import Path
 
 import jinja2
 
+from generator.cache import Cache, key
 from generator.errors import Problems
 from generator.images import STATIC_IMAGE_TYPES, ImageProblem, encode, strip
 from generator.site import SitePlan
@@ -45,9 +46,27 @@ def write_assets(out: Writer, env: jinja2.Environment) -> Mapping[str, str]:
     return urls
 
 
-def write_images(out: Writer, plan: SitePlan, site_dir: Path) -> None:
+def write_images(
+    out: Writer, plan: SitePlan, site_dir: Path, cache: Cache, problems: Problems
+) -> None:
+    """Encode each image once ever: its URL names the source digest and encoder version."""
     for image in plan.images:
-        out.write(image.url, encode(site_dir, image))
+        k = key("encoded", image.url, str(image.width), str(image.height), image.format)
+        data = cache.get_bytes("encoded", k)
+        if data is None:
+            try:
+                data = encode(site_dir, image)
+            except (OSError, ValueError, SyntaxError) as exc:
+                problems.error(
+                    image.source,
+                    None,
+                    None,
+                    f"cannot re-encode image ({exc.__class__.__name__})",
+                    "save the photo again as a standard JPEG or PNG",
+                )
+                continue
+            cache.put_bytes("encoded", k, data)
+        out.write(image.url, data)
 
 
 def write_static(out: Writer, plan: SitePlan, site_dir: Path, problems: Problems) -> None:

@@ -5,9 +5,12 @@ from __future__ import annotations
 import hashlib
 import mimetypes
 import os
+import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from threading import Lock
+from typing import Any
 
 _TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -39,6 +42,7 @@ class OutputFile:
     size: int
     content_type: str
     cache_control: str
+    inputs: str = ""  # fingerprint of what a page was rendered from (pages only)
 
 
 # Files named by their content hash never change, so browsers and CDNs may keep them for a
@@ -61,24 +65,57 @@ class Writer:
         self._files: dict[str, OutputFile] = {}
         self._lock = Lock()
 
-    def write(self, path: str, data: bytes) -> None:
+    def _target(self, path: str) -> Path:
         rel = PurePosixPath(path)
         if rel.is_absolute() or ".." in rel.parts or not rel.parts:
             raise ValueError(f"refusing to write outside the release: {path}")
         target = self.root / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        with open(target, "wb") as fh:
+        return target
+
+    def write(self, path: str, data: bytes, inputs: str = "") -> OutputFile:
+        with open(self._target(path), "wb") as fh:
             fh.write(data)
-        name = str(rel)
+        name = str(PurePosixPath(path))
         record = OutputFile(
             name,
             hashlib.sha256(data).hexdigest(),
             len(data),
             content_type(name),
             cache_control(name),
+            inputs,
         )
+        self.record(record)
+        return record
+
+    def record(self, record: OutputFile) -> None:
         with self._lock:
-            self._files[str(rel)] = record
+            self._files[record.path] = record
+
+    def link(self, path: str, source: Path, entry: Mapping[str, Any], inputs: str) -> bool:
+        """Reuse an unchanged file of the previous release (a hard link, else a copy).
+        False when the old file is missing or not the size its manifest says."""
+        try:
+            if source.stat().st_size != entry.get("size"):
+                return False
+            target = self._target(path)
+            try:
+                os.link(source, target)
+            except OSError:
+                shutil.copyfile(source, target)
+        except OSError:
+            return False
+        self.record(
+            OutputFile(
+                path,
+                str(entry["sha256"]),
+                int(entry["size"]),
+                content_type(path),
+                cache_control(path),
+                inputs,
+            )
+        )
+        return True
 
     def copy(self, path: str, source: Path) -> None:
         self.write(path, source.read_bytes())

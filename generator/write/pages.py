@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import traceback
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
+from generator import parallel
 from generator.errors import Problems
-from generator.site import SitePlan
+from generator.site import PageSpec, SitePlan
 from generator.urls import Routes, output_path
+from generator.write.files import Writer
+from generator.write.incremental import (
+    Fingerprints,
+    Previous,
+    global_fingerprint,
+    page_fingerprint,
+)
 
 TEMPLATES = (
     "home.html",
@@ -90,29 +98,51 @@ def render_page(
 
 
 def write_pages(
-    out: Any,
+    out: Writer,
     plan: SitePlan,
     env: jinja2.Environment,
     routes: Routes,
     assets: Mapping[str, str],
     problems: Problems,
     site_dir: Path,
-) -> None:
+    previous: Previous | None = None,
+) -> int:
+    """Render every page whose inputs changed; hard-link the rest from ``previous``.
+
+    Returns how many pages were rendered (the rest were carried over).
+    """
     common = common_context(plan, routes, assets)
-    failed: set[str] = set()
+    base = global_fingerprint(plan, env, routes, assets)
+    fp = Fingerprints()
+    todo: list[tuple[PageSpec, str]] = []
     for spec in plan.pages:
-        try:
-            html = render_page(env, spec.template, spec.url, spec.title, spec.context, common)
-        except jinja2.TemplateError as exc:
-            file, line = _where(exc, env)
-            key = f"{file}:{line}:{exc}"
-            if key not in failed:  # one message per template mistake, not one per page
-                failed.add(key)
-                problems.error(
-                    _rel(file, site_dir),
-                    line,
-                    None,
-                    f"template error while building /{spec.url}: {exc}",
-                )
+        inputs = page_fingerprint(base, spec, fp)
+        path = output_path(spec.url)
+        entry = previous.files.get(path) if previous is not None else None
+        reusable = entry is not None and previous is not None and entry.get("inputs") == inputs
+        if reusable and out.link(path, previous.folder / path, entry, inputs):  # type: ignore[union-attr,arg-type]
             continue
-        out.write(output_path(spec.url), html.encode("utf-8"))
+        todo.append((spec, inputs))
+
+    def job(chunk: Sequence[tuple[PageSpec, str]]) -> list[Any]:
+        results: list[Any] = []
+        for spec, inputs in chunk:
+            try:
+                html = render_page(env, spec.template, spec.url, spec.title, spec.context, common)
+            except jinja2.TemplateError as exc:
+                file, line = _where(exc, env)
+                results.append(("error", _rel(file, site_dir), line, spec.url, str(exc)))
+                continue
+            results.append(("ok", out.write(output_path(spec.url), html.encode(), inputs)))
+        return results
+
+    failed: set[tuple[str, int | None, str]] = set()
+    for result in parallel.map_chunks(job, todo):
+        if result[0] == "ok":
+            out.record(result[1])  # written in a worker: the parent keeps the list
+            continue
+        _, file, line, url, message = result
+        if (file, line, message) not in failed:  # one message per mistake, not per page
+            failed.add((file, line, message))
+            problems.error(file, line, None, f"template error while building /{url}: {message}")
+    return len(todo)

@@ -1,0 +1,102 @@
+"""A content-addressed cache on disk: key → bytes, under output/.cache/.
+
+Keys are hashes of everything an entry depends on, so an entry is never stale, only
+unused. Every entry carries a digest of its payload: a truncated, corrupted or
+foreign file is detected and ignored (then rebuilt), never trusted. Knows no stage;
+writes only inside its own folder, and a failure to write only costs speed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import uuid
+from pathlib import Path
+from typing import Any
+
+from generator import __version__
+
+CACHE_DIR = ".cache"  # inside the output folder
+_MAGIC = b"storysite-cache-1\n"
+# Bump when the layout of cached values changes; with the version, old entries miss
+SCHEMA = f"{__version__}/1"
+
+
+def key(*parts: str | bytes) -> str:
+    """A cache key from the inputs of an entry (order matters)."""
+    h = hashlib.sha256(SCHEMA.encode())
+    for part in parts:
+        data = part.encode() if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()
+
+
+class Cache:
+    """Entries in ``folder/<kind>/<k[:2]>/<k>``; ``None`` folder disables caching."""
+
+    def __init__(self, folder: Path | None, readonly: bool = False):
+        self.folder = folder
+        self.readonly = readonly  # storysite check reads the cache but writes nothing
+        self.hits = 0
+        self.misses = 0
+
+    def _path(self, kind: str, k: str) -> Path:
+        assert self.folder is not None
+        return self.folder / kind / k[:2] / k
+
+    def get_bytes(self, kind: str, k: str) -> bytes | None:
+        if self.folder is None:
+            return None
+        try:
+            raw = self._path(kind, k).read_bytes()
+        except OSError:
+            self.misses += 1
+            return None
+        head = len(_MAGIC) + 64
+        if len(raw) < head or not raw.startswith(_MAGIC):
+            self.misses += 1
+            return None
+        digest, payload = raw[len(_MAGIC) : head].decode("ascii", "replace"), raw[head:]
+        if hashlib.sha256(payload).hexdigest() != digest:
+            self.misses += 1  # corrupted: ignore it, the caller rebuilds and overwrites
+            return None
+        self.hits += 1
+        return payload
+
+    def put_bytes(self, kind: str, k: str, payload: bytes) -> None:
+        if self.folder is None or self.readonly:
+            return
+        path = self._path(kind, k)
+        tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(tmp, "wb") as fh:
+                fh.write(_MAGIC + hashlib.sha256(payload).hexdigest().encode() + payload)
+            os.replace(tmp, path)  # readers see the old entry or the new one, never half
+        except OSError:
+            tmp.unlink(missing_ok=True)
+
+    def get(self, kind: str, k: str) -> Any:
+        """A cached JSON value, or None. JSON rather than pickle: a file planted in the
+        cache can at worst give wrong data (caught by the key scheme), never run code."""
+        payload = self.get_bytes(kind, k)
+        if payload is None:
+            return None
+        try:
+            return json.loads(payload)
+        except ValueError:
+            return None
+
+    def put(self, kind: str, k: str, value: Any) -> None:
+        self.put_bytes(kind, k, json.dumps(value, separators=(",", ":")).encode())
+
+    def drop(self, kind: str, k: str) -> None:
+        if self.folder is not None and not self.readonly:
+            self._path(kind, k).unlink(missing_ok=True)
+
+    def clear(self) -> None:
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)

@@ -1,0 +1,118 @@
+"""An incremental build is the same site as a cold one, file for file, after every kind
+of change (not timed: the benchmark measures speed)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import story
+from helpers import build_site
+
+from generator.cache import Cache, key
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != "manifest.json"}
+
+
+def _site(make_site):
+    files = dict(story(f"s{i}", date=f"2024-01-{i + 1:02d}",
+                       tags="[hope]" if i % 2 else "[courage]") for i in range(15))
+    files["content/stories/s3.md"] += "\nSee [s4](s4.md) and [m](../milestones/m.md).\n"
+    files["content/milestones/m.md"] = ("---\ntitle: M\ndate: 2001\nheadline: true\nmetrics:\n"
+                                        "  - {value: 5, label: rescued}\nstories: [s1]\n---\n")
+    files["content/pages/about.md"] = "---\ntitle: About\nmenu: 1\n---\nAbout us.\n"
+    return make_site(files)
+
+
+def _edit(root: Path, rel: str, old: str, new: str) -> None:
+    path = root / rel
+    path.write_text(path.read_text().replace(old, new))
+
+
+CHANGES = {
+    "edit body": lambda r: _edit(r, "content/stories/s3.md", "The story of s3.", "A new text."),
+    "edit title": lambda r: _edit(r, "content/stories/s5.md", "S5 goes home", "S5 is free"),
+    "add story": lambda r: (r / "content/stories/new.md").write_text(story("new")[1]),
+    "delete story": lambda r: (r / "content/stories/s7.md").unlink(),
+    "rename with alias": lambda r: (
+        (r / "content/stories/s8.md").unlink(),
+        (r / "content/stories/s8-renamed.md").write_text(story("s8-renamed",
+                                                               aliases="[/stories/s8/]")[1]),
+    ),
+    "withdraw linked story": lambda r: _edit(r, "content/stories/s4.md", "scope: [web, social]",
+                                             "scope: [web, social]\n  withdrawn: 2026-01-01"),
+    "edit milestone": lambda r: _edit(r, "content/milestones/m.md", "value: 5", "value: 6"),
+    "site.yaml": lambda r: _edit(r, "site.yaml", "title: Test Site", "title: Other Site"),
+    "template": lambda r: (
+        (r / "templates").mkdir(exist_ok=True),
+        (r / "templates/404.html").write_text("<p>custom</p>\n"),
+    ),
+}
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_incremental_equals_cold(make_site, tmp_path, change):
+    root = _site(make_site)
+    out = tmp_path / "out"
+    build_site(root, out)
+    CHANGES[change](root)
+    incremental = build_site(root, out)
+    cold = build_site(root, tmp_path / "cold")
+    got, want = _files(incremental), _files(cold)
+    if change == "delete story":
+        # By design a deleted story's URL keeps its neutral page, which only the output
+        # folder's history can know about; everything else must match
+        assert b"no longer available" in got.pop("stories/s7/index.html")
+    assert got == want
+
+
+def test_unchanged_rebuild_renders_nothing_and_reuses_files(make_site, tmp_path):
+    from generator import build
+    from generator.config import BuildOptions
+    from helpers import AS_OF
+
+    root = _site(make_site)
+    out = tmp_path / "out"
+    first = build.run(BuildOptions(site_dir=root, out_dir=out, as_of=AS_OF))
+    second = build.run(BuildOptions(site_dir=root, out_dir=out, as_of=AS_OF))
+    assert first.pages_rendered == first.pages and second.pages_rendered == 0
+    a = out / "releases" / first.release_id / "stories/s1/index.html"
+    b = out / "releases" / second.release_id / "stories/s1/index.html"
+    assert a.stat().st_ino == b.stat().st_ino  # hard-linked, not rendered again
+    assert first.release_id.split("-")[-1] == second.release_id.split("-")[-1]
+    _edit(root, "content/stories/s3.md", "The story of s3.", "Changed.")
+    third = build.run(BuildOptions(site_dir=root, out_dir=out, as_of=AS_OF))
+    assert 0 < third.pages_rendered < third.pages / 2
+
+
+def test_corrupted_cache_is_ignored(make_site, tmp_path):
+    root = _site(make_site)
+    out = tmp_path / "out"
+    build_site(root, out)
+    entries = [p for p in (out / ".cache").rglob("*") if p.is_file()]
+    assert entries
+    for path in entries:  # flip bytes in every cached entry
+        data = bytearray(path.read_bytes())
+        data[-1] ^= 0xFF
+        path.write_bytes(bytes(data))
+    shutil.rmtree(out / "current", ignore_errors=True)
+    (out / "current").unlink(missing_ok=True)
+    rebuilt = build_site(root, out)
+    cold = build_site(root, tmp_path / "cold")
+    assert _files(rebuilt) == _files(cold)
+
+
+def test_cache_rejects_tampered_entries(tmp_path):
+    cache = Cache(tmp_path)
+    k = key("x")
+    cache.put("markdown", k, {"html": "<p>ok</p>"})
+    assert cache.get("markdown", k) == {"html": "<p>ok</p>"}
+    path = next(p for p in tmp_path.rglob("*") if p.is_file())
+    path.write_bytes(path.read_bytes().replace(b"ok", b"no"))
+    assert cache.get("markdown", k) is None
+    path.write_bytes(b"garbage")
+    assert cache.get("markdown", k) is None
