@@ -28,8 +28,8 @@ from generator import (
     write,
 )
 from generator import config as config_stage
-from generator.cache import CACHE_DIR, Cache
-from generator.errors import BuildFailed, Problem, Problems
+from generator.cache import CACHE_DIR, Cache, key
+from generator.errors import BuildFailed, Problem, Problems, Severity
 
 
 @dataclass(frozen=True)
@@ -43,6 +43,7 @@ class BuildResult:
     problems: list[Problem]  # warnings only: a build with errors raises
     withheld: tuple[gate.Withheld, ...] = field(default_factory=tuple)
     output: str | None = None
+    up_to_date: bool = False  # nothing changed: the current release was kept
 
 
 def build_moment(options: config_stage.BuildOptions) -> dt.datetime:
@@ -74,6 +75,44 @@ def _warn_expiring(published: gate.Published, days: int, problems: Problems) -> 
             )
 
 
+def _inputs_key(options: config_stage.BuildOptions, as_of: dt.datetime) -> str:
+    """Everything a build's output depends on, cheaply: file stats, options, the day."""
+    return key(
+        __version__,
+        load.signature(options.site_dir, theme.builtin_dir()),
+        str(options.site_dir.resolve()),
+        repr((options.base_url, options.drafts)),
+        as_of.date().isoformat(),  # dates on pages (days left, consent expiry) move daily
+    )
+
+
+def _up_to_date(
+    out_dir: Path, store: Cache, inputs: str, as_of: dt.datetime, started: float
+) -> BuildResult | None:
+    """The current release, when nothing it was built from has changed since."""
+    last = store.get("state", "last-build")
+    if not isinstance(last, dict) or last.get("inputs") != inputs:
+        return None
+    if last.get("release") != release.current_id(out_dir):
+        return None  # rolled back, or the output folder was touched by hand
+    until = last.get("until")
+    if until is not None and dt.datetime.fromisoformat(until) <= as_of:
+        return None  # a scheduled story is due now
+    if not (out_dir / release.RELEASES / str(last["release"]) / "manifest.json").is_file():
+        return None
+    return BuildResult(
+        release_id=str(last["release"]),
+        pages=int(last.get("pages", 0)),
+        pages_rendered=0,
+        files=int(last.get("files", 0)),
+        stories=int(last.get("stories", 0)),
+        seconds=time.perf_counter() - started,
+        problems=[Problem(*w, Severity.WARNING) for w in last.get("warnings", [])],
+        output=str(out_dir / release.CURRENT),
+        up_to_date=True,
+    )
+
+
 def _previous(out_dir: Path) -> write.Previous | None:
     """The current release, if its pages can be reused (same generator version)."""
     current = release.current_id(out_dir)
@@ -97,8 +136,14 @@ def run(options: config_stage.BuildOptions) -> BuildResult:
     site_dir = options.site_dir
     as_of = build_moment(options)
 
+    store = Cache(options.output / CACHE_DIR, readonly=not options.write)
+    inputs = _inputs_key(options, as_of)
+    if options.write:
+        unchanged = _up_to_date(options.output, store, inputs, as_of, started)
+        if unchanged is not None:
+            return unchanged
     config = config_stage.load_config(site_dir, problems, options.base_url)
-    source = load.read_site(site_dir, problems)
+    source = load.read_site(site_dir, problems, store)
     if config is None:
         raise BuildFailed(problems.errors)
     corpus = model.validate(source, config, problems)
@@ -109,7 +154,6 @@ def run(options: config_stage.BuildOptions) -> BuildResult:
         if w.kind in {"no-consent", "no-web-scope"}:
             problems.warning(w.path, w.line, "consent", f"not published: {w.reason}")
     routes = urls.route(published, config, problems)
-    store = Cache(options.output / CACHE_DIR, readonly=not options.write)
     planner = images.ImagePlanner(site_dir, store)
     docs = chain(published.stories, published.milestones, published.pages, published.campaigns)
     rendered = render.render_all(docs, routes, planner, problems, store)
@@ -144,6 +188,25 @@ def run(options: config_stage.BuildOptions) -> BuildResult:
             )
             release.record_takedowns(out_dir, published.gone, [s.slug for s in published.stories])
             release_id = made.id
+            next_change = min(
+                (s.publish_at for s in corpus.stories if s.publish_at and s.publish_at > as_of),
+                default=None,
+            )
+            store.put(
+                "state",
+                "last-build",
+                {
+                    "inputs": inputs,
+                    "release": made.id,
+                    "until": next_change.isoformat() if next_change else None,
+                    "pages": len(plan.pages),
+                    "files": len(files),
+                    "stories": len(published.stories),
+                    "warnings": [
+                        [w.path, w.line, w.field, w.message, w.hint] for w in problems.warnings
+                    ],
+                },
+            )
     return BuildResult(
         release_id=release_id,
         pages=len(plan.pages),

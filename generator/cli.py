@@ -188,6 +188,11 @@ def _cmd_build(args: argparse.Namespace, write: bool) -> int:
             f"checked {result.stories} published stories, {result.pages} pages: "
             f"{_summary(result.problems)}; {len(result.withheld)} withheld"
         )
+    elif result.up_to_date and not args.quiet:
+        print(
+            f"up to date: nothing changed since release {result.release_id} "
+            f"({result.pages} pages) — checked in {result.seconds:.2f}s"
+        )
     elif not args.quiet:
         print(
             f"built {result.pages} pages ({result.pages_rendered} rendered, the rest unchanged; "

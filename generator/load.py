@@ -8,6 +8,7 @@ Reads files; writes nothing.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 from collections.abc import Mapping
@@ -17,8 +18,9 @@ from typing import Any
 
 import frontmatter
 
+from generator.cache import Cache
 from generator.errors import Problems
-from generator.yamldoc import KeyPath, YamlProblem, parse
+from generator.yamldoc import KeyPath, YamlDoc, YamlProblem, parse
 
 KINDS = {"stories": "story", "milestones": "milestone", "pages": "page", "campaigns": "campaign"}
 MAX_BYTES = 2 * 1024 * 1024  # a story is a few KB; anything this big is a mistake
@@ -66,9 +68,84 @@ class SiteSource:
     assets: frozenset[str]  # site-relative paths of non-Markdown files under content/
 
 
-def read_site(site_dir: Path, problems: Problems) -> SiteSource:
+class _ParseMemo:
+    """Parsed front matter from earlier builds, by the hash of its text.
+
+    Constructing Python values is the slow half of YAML loading; a front matter block
+    seen before is rebuilt from JSON instead (dates tagged so they come back as dates).
+    Blocks that would not survive the trip (non-text keys) are simply not memoised.
+    """
+
+    KIND, KEY = "frontmatter", "index-v1"
+
+    def __init__(self, cache: Cache):
+        self.cache = cache
+        stored = cache.get(self.KIND, self.KEY)
+        self.old: dict[str, Any] = stored if isinstance(stored, dict) else {}
+        self.new: dict[str, Any] = {}
+
+    def parse(self, text: str) -> YamlDoc:
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        entry = self.old.get(digest)
+        if entry is not None:
+            try:
+                data = _untag(entry[0])
+                lines = {tuple(path): line for path, line in entry[1]}
+                self.new[digest] = entry
+                return YamlDoc(data, lines)
+            except (TypeError, ValueError, IndexError, KeyError):
+                pass  # a damaged entry: parse the text again
+        doc = parse(text)
+        tagged = _tag(doc.data)
+        if tagged is not _UNSAFE:
+            self.new[digest] = [tagged, [[list(k), v] for k, v in doc.lines.items()]]
+        return doc
+
+    def save(self) -> None:
+        if self.new.keys() != self.old.keys():
+            self.cache.put(self.KIND, self.KEY, self.new)
+
+
+_UNSAFE = object()
+
+
+def _tag(value: Any) -> Any:
+    """Plain YAML values → JSON-safe values (dates tagged); _UNSAFE if impossible."""
+    if isinstance(value, dt.datetime):
+        return {"\u0000t": value.isoformat()}
+    if isinstance(value, dt.date):
+        return {"\u0000d": value.isoformat()}
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, list):
+        items = [_tag(v) for v in value]
+        return _UNSAFE if any(i is _UNSAFE for i in items) else items
+    if isinstance(value, dict) and all(
+        isinstance(k, str) and not k.startswith("\u0000") for k in value
+    ):
+        out = {k: _tag(v) for k, v in value.items()}
+        return _UNSAFE if any(v is _UNSAFE for v in out.values()) else out
+    return _UNSAFE
+
+
+def _untag(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_untag(v) for v in value]
+    if isinstance(value, dict):
+        if len(value) == 1:
+            ((k, v),) = value.items()
+            if k == "\u0000t":
+                return dt.datetime.fromisoformat(v)
+            if k == "\u0000d":
+                return dt.date.fromisoformat(v)
+        return {k: _untag(v) for k, v in value.items()}
+    return value
+
+
+def read_site(site_dir: Path, problems: Problems, cache: Cache | None = None) -> SiteSource:
     """Read every content file, data file and static file list of a site."""
     root = site_dir.resolve()
+    memo = _ParseMemo(cache or Cache(None))
     docs: list[SourceDoc] = []
     data: dict[str, SourceData] = {}
     assets: set[str] = set()
@@ -86,7 +163,7 @@ def read_site(site_dir: Path, problems: Problems) -> SiteSource:
         if rel.endswith(".md") and len(parts) >= 3 and parts[1] in KINDS:
             bundle = parts[1] == "stories" and len(parts) == 4 and parts[3] == "index.md"
             if len(parts) == 3 or bundle:
-                doc = _read_doc(root, rel, KINDS[parts[1]], bundle, problems)
+                doc = _read_doc(root, rel, KINDS[parts[1]], bundle, problems, memo)
                 if doc is not None:
                     docs.append(doc)
                 continue
@@ -113,6 +190,7 @@ def read_site(site_dir: Path, problems: Problems) -> SiteSource:
             )
             continue
         assets.add(rel)
+    memo.save()
     static = tuple(_files(root, "static", problems))
     docs.sort(key=lambda d: d.path)
     return SiteSource(tuple(docs), data, static, frozenset(assets))
@@ -200,7 +278,7 @@ def _decode(root: Path, rel: str, problems: Problems) -> tuple[str, str] | None:
 
 
 def _read_doc(
-    root: Path, rel: str, kind: str, bundle: bool, problems: Problems
+    root: Path, rel: str, kind: str, bundle: bool, problems: Problems, memo: _ParseMemo
 ) -> SourceDoc | None:
     decoded = _decode(root, rel, problems)
     if decoded is None:
@@ -241,7 +319,7 @@ def _read_doc(
         body = body[1:]
         body_line += 1
     try:
-        doc = parse(fm_text)
+        doc = memo.parse(fm_text)
     except YamlProblem as exc:
         problems.error(rel, exc.line or 1, None, exc.message, exc.hint)
         return None
@@ -266,3 +344,31 @@ def _read_data(root: Path, rel: str, problems: Problems) -> SourceData | None:
         problems.error(rel, exc.line, None, exc.message, exc.hint)
         return None
     return SourceData(rel, doc.data, doc.lines)
+
+
+def signature(site_dir: Path, theme_dir: Path) -> str:
+    """A cheap fingerprint of every input file: path, size and modification time.
+
+    Used to skip a build outright when nothing changed (as make and ninja do); a file
+    touched without changing only costs a normal incremental build.
+    """
+    h = hashlib.sha256()
+    root = site_dir.resolve()
+    folders = [root / "content", root / "static", root / "templates", theme_dir.resolve()]
+    for name in ("site.yaml",):
+        try:
+            st = os.stat(root / name)
+            h.update(f"{name}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+        except OSError:
+            h.update(f"{name}\0missing\n".encode())
+    for folder in dict.fromkeys(folders):  # the repo's templates/ may be the theme too
+        for dirpath, dirnames, filenames in os.walk(folder):
+            dirnames.sort()
+            for name in sorted(filenames):
+                path = os.path.join(dirpath, name)
+                try:
+                    st = os.stat(path)
+                except OSError:
+                    continue
+                h.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}\n".encode())
+    return h.hexdigest()

@@ -14,16 +14,23 @@ from generator.cache import Cache, key
 
 
 def _files(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes()
-            for p in sorted(folder.rglob("*")) if p.is_file() and p.name != "manifest.json"}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != "manifest.json"
+    }
 
 
 def _site(make_site):
-    files = dict(story(f"s{i}", date=f"2024-01-{i + 1:02d}",
-                       tags="[hope]" if i % 2 else "[courage]") for i in range(15))
+    files = dict(
+        story(f"s{i}", date=f"2024-01-{i + 1:02d}", tags="[hope]" if i % 2 else "[courage]")
+        for i in range(15)
+    )
     files["content/stories/s3.md"] += "\nSee [s4](s4.md) and [m](../milestones/m.md).\n"
-    files["content/milestones/m.md"] = ("---\ntitle: M\ndate: 2001\nheadline: true\nmetrics:\n"
-                                        "  - {value: 5, label: rescued}\nstories: [s1]\n---\n")
+    files["content/milestones/m.md"] = (
+        "---\ntitle: M\ndate: 2001\nheadline: true\nmetrics:\n"
+        "  - {value: 5, label: rescued}\nstories: [s1]\n---\n"
+    )
     files["content/pages/about.md"] = "---\ntitle: About\nmenu: 1\n---\nAbout us.\n"
     return make_site(files)
 
@@ -40,11 +47,16 @@ CHANGES = {
     "delete story": lambda r: (r / "content/stories/s7.md").unlink(),
     "rename with alias": lambda r: (
         (r / "content/stories/s8.md").unlink(),
-        (r / "content/stories/s8-renamed.md").write_text(story("s8-renamed",
-                                                               aliases="[/stories/s8/]")[1]),
+        (r / "content/stories/s8-renamed.md").write_text(
+            story("s8-renamed", aliases="[/stories/s8/]")[1]
+        ),
     ),
-    "withdraw linked story": lambda r: _edit(r, "content/stories/s4.md", "scope: [web, social]",
-                                             "scope: [web, social]\n  withdrawn: 2026-01-01"),
+    "withdraw linked story": lambda r: _edit(
+        r,
+        "content/stories/s4.md",
+        "scope: [web, social]",
+        "scope: [web, social]\n  withdrawn: 2026-01-01",
+    ),
     "edit milestone": lambda r: _edit(r, "content/milestones/m.md", "value: 5", "value: 6"),
     "site.yaml": lambda r: _edit(r, "site.yaml", "title: Test Site", "title: Other Site"),
     "template": lambda r: (
@@ -71,15 +83,20 @@ def test_incremental_equals_cold(make_site, tmp_path, change):
 
 
 def test_unchanged_rebuild_renders_nothing_and_reuses_files(make_site, tmp_path):
+    from helpers import AS_OF
+
     from generator import build
     from generator.config import BuildOptions
-    from helpers import AS_OF
 
     root = _site(make_site)
     out = tmp_path / "out"
     first = build.run(BuildOptions(site_dir=root, out_dir=out, as_of=AS_OF))
+    same = build.run(BuildOptions(site_dir=root, out_dir=out, as_of=AS_OF))
+    assert same.up_to_date and same.release_id == first.release_id  # nothing to do at all
+    (root / "content/stories/s1.md").touch()  # newer, but the same bytes
     second = build.run(BuildOptions(site_dir=root, out_dir=out, as_of=AS_OF))
     assert first.pages_rendered == first.pages and second.pages_rendered == 0
+    assert not second.up_to_date and second.release_id != first.release_id
     a = out / "releases" / first.release_id / "stories/s1/index.html"
     b = out / "releases" / second.release_id / "stories/s1/index.html"
     assert a.stat().st_ino == b.stat().st_ino  # hard-linked, not rendered again
@@ -87,6 +104,33 @@ def test_unchanged_rebuild_renders_nothing_and_reuses_files(make_site, tmp_path)
     _edit(root, "content/stories/s3.md", "The story of s3.", "Changed.")
     third = build.run(BuildOptions(site_dir=root, out_dir=out, as_of=AS_OF))
     assert 0 < third.pages_rendered < third.pages / 2
+
+
+def test_up_to_date_check_notices_a_due_schedule(make_site, tmp_path):
+    import datetime as dt
+
+    from generator import build
+    from generator.config import BuildOptions
+
+    root = make_site(dict([story("a"), story("later", publish_at='"2026-11-23 10:00"')]))
+    out = tmp_path / "out"
+    os_env = {
+        "SOURCE_DATE_EPOCH": str(int(dt.datetime(2026, 11, 23, 9, tzinfo=dt.UTC).timestamp()))
+    }
+    import os
+
+    old = os.environ.copy()
+    try:
+        os.environ.update(os_env)
+        first = build.run(BuildOptions(site_dir=root, out_dir=out))
+        os.environ["SOURCE_DATE_EPOCH"] = str(
+            int(dt.datetime(2026, 11, 23, 11, tzinfo=dt.UTC).timestamp())
+        )
+        second = build.run(BuildOptions(site_dir=root, out_dir=out))
+    finally:
+        os.environ.clear()
+        os.environ.update(old)
+    assert first.stories == 1 and not second.up_to_date and second.stories == 2
 
 
 def test_corrupted_cache_is_ignored(make_site, tmp_path):

@@ -35,6 +35,7 @@ _COUNTRY_ALIASES = {
 }
 
 
+@cache
 def slugify(text: str) -> str:
     """'Côte d'Ivoire' → 'cote-divoire'; 'Land theft' → 'land-theft'."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from functools import cache
 from typing import Any
 
 from generator.config import SiteConfig
@@ -299,6 +300,7 @@ def assemble(
     )
 
 
+@cache
 def term_label(term: str) -> str:
     """'labour-trafficking' → 'Labour trafficking'."""
     return term.replace("-", " ").capitalize()

@@ -36,6 +36,14 @@ class Previous:
     files: Mapping[str, Mapping[str, Any]]  # path → manifest entry
 
 
+# Fields of a document that do not come from its file's bytes: the slug may come from
+# the file name, the gate filters related/stories to published slugs, and validation
+# resolves the image path. Every other field is parsed from the bytes that
+# ``source.sha256`` covers (with site.yaml and the generator version in the base).
+_DERIVED = ("slug", "related", "stories", "image_path")
+_SCALARS = (type(None), bool, int, float, str, dt.date, dt.datetime)
+
+
 class Fingerprints:
     """Digests of page contexts, memoised per object: a story shown on twenty listing
     pages is hashed once."""
@@ -43,31 +51,51 @@ class Fingerprints:
     def __init__(self) -> None:
         self._memo: dict[int, bytes] = {}
         self._keep: list[Any] = []  # keeps memoised objects alive so ids stay unique
+        self._fields: dict[type, tuple[str, ...]] = {}
 
     def digest(self, value: Any) -> bytes:
-        if value is None or isinstance(value, bool | int | float | str | dt.date | enum.Enum):
-            return repr(value).encode()
+        kind = type(value)
+        # Scalars are length-prefixed so ["ab", "c"] and ["a", "bc"] never hash alike;
+        # strings are not repr()'d, which would copy and escape long HTML bodies
+        if kind is str:
+            data = value.encode()
+            return b"s%d:" % len(data) + data
+        if kind in _SCALARS or isinstance(value, enum.Enum):
+            data = repr(value).encode()
+            return b"r%d:" % len(data) + data
         ident = id(value)
         memo = self._memo.get(ident)
         if memo is not None:
             return memo
-        h = hashlib.sha256(type(value).__name__.encode())
-        if isinstance(value, BaseModel):
-            for name in type(value).model_fields:
-                field = getattr(value, name)
-                # a document's source stands in for its text: hash of the file's bytes
-                is_file = name == "source" and hasattr(field, "sha256")
-                h.update(field.sha256.encode() if is_file else self.digest(field))
-        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-            for f in dataclasses.fields(value):
-                h.update(self.digest(getattr(value, f.name)))
+        h = hashlib.sha256(kind.__name__.encode())
+        source = getattr(value, "source", None)
+        if isinstance(value, BaseModel) and hasattr(source, "sha256"):
+            h.update(source.sha256.encode())  # type: ignore[union-attr]
+            h.update(source.path.encode())  # type: ignore[union-attr]
+            for name in _DERIVED:
+                h.update(self.digest(getattr(value, name, None)))
+        elif isinstance(value, BaseModel):
+            for name in kind.model_fields:
+                h.update(self.digest(getattr(value, name)))
+        elif kind is dict:
+            for k in sorted(value, key=str):
+                h.update(self.digest(str(k)))
+                h.update(self.digest(value[k]))
+        elif kind is list or isinstance(value, tuple):  # NamedTuples are tuples too
+            for item in value:
+                h.update(self.digest(item))
+        elif dataclasses.is_dataclass(value):
+            names = self._fields.get(kind)
+            if names is None:
+                names = self._fields[kind] = tuple(f.name for f in dataclasses.fields(value))
+            for name in names:
+                h.update(self.digest(getattr(value, name)))
         elif isinstance(value, Mapping):
             for k in sorted(value, key=str):
-                h.update(repr(k).encode())
+                h.update(self.digest(str(k)))
                 h.update(self.digest(value[k]))
-        elif isinstance(value, list | tuple | frozenset | set):
-            items = sorted(value, key=repr) if isinstance(value, set | frozenset) else value
-            for item in items:
+        elif isinstance(value, set | frozenset):
+            for item in sorted(value, key=repr):
                 h.update(self.digest(item))
         else:
             h.update(repr(value).encode())
