@@ -95,6 +95,16 @@ def _parser() -> argparse.ArgumentParser:
     n.add_argument("title")
     n.add_argument("--site", type=Path, default=Path("."), metavar="DIR")
 
+    sv = sub.add_parser(
+        "serve",
+        help="preview the site with drafts, rebuilding and reloading as you save",
+        description="Build drafts into a private preview folder (<out>/.preview), serve it "
+        "on 127.0.0.1, and rebuild and reload open pages whenever a file changes.",
+    )
+    sv.add_argument("--site", type=Path, default=Path("."), metavar="DIR")
+    sv.add_argument("--out", type=Path, metavar="DIR", help="default: <site>/output")
+    sv.add_argument("--port", type=int, default=8000, help="default: 8000 (0 picks a free one)")
+
     def out_args(p: argparse.ArgumentParser) -> None:
         p.add_argument("--site", type=Path, default=Path("."), metavar="DIR")
         p.add_argument(
@@ -269,6 +279,21 @@ def _cmd_purge(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from generator import serve
+
+    options = BuildOptions(site_dir=args.site, out_dir=args.out, drafts=True)
+    try:
+        serve.serve(options, port=args.port, say=lambda text: print(text, flush=True))
+    except KeyboardInterrupt:
+        print("preview stopped", flush=True)
+        return 0
+    except OSError as exc:
+        print(f"storysite: cannot serve on port {args.port}: {exc.strerror}", file=sys.stderr)
+        return 1
+    return 0
+
+
 def _cmd_schema(args: argparse.Namespace) -> int:
     import json
 
@@ -293,6 +318,8 @@ def main(argv: list[str] | None = None) -> int:
             return _cmd_build(args, write=False)
         if args.command == "new":
             return _cmd_new(args)
+        if args.command == "serve":
+            return _cmd_serve(args)
         commands = {
             "releases": _cmd_releases,
             "diff": _cmd_diff,
