@@ -21,9 +21,22 @@ def preview(make_site, tmp_path):
     root = make_site(dict([story("a"), story("b", status="draft")]))
     out = tmp_path / "out"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "generator", "serve", "--site", str(root), "--out", str(out),
-         "--port", "0"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1,
+        [
+            sys.executable,
+            "-m",
+            "generator",
+            "serve",
+            "--site",
+            str(root),
+            "--out",
+            str(out),
+            "--port",
+            "0",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        bufsize=1,
     )
     lines: list[str] = []
     url = None
@@ -84,6 +97,9 @@ def test_live_reload_and_error_overlay(preview):
         browser.close()
     proc.send_signal(signal.SIGINT)
     log = proc.communicate(timeout=10)[0]
-    assert re.search(r"rebuilt \(changed content/stories/a\.md\): \d+ of \d+ pages written "
-                     r"in \d+\.\d+s", log), log
+    assert re.search(
+        r"rebuilt \(changed content/stories/a\.md\): \d+ of \d+ pages written "
+        r"in \d+\.\d+s",
+        log,
+    ), log
     assert "rebuild failed (changed content/stories/a.md)" in log
