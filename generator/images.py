@@ -19,7 +19,8 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from generator.cache import Cache, key
 
 MAX_WIDTH = 1600
-ENCODER_VERSION = "1"  # bump when encoding changes, so hashed names change too
+WIDTHS = (480, 960, 1600)  # phone, tablet / card, desktop
+ENCODER_VERSION = "2"  # bump when encoding changes, so hashed names change too
 Image.MAX_IMAGE_PIXELS = 80_000_000  # refuse decompression bombs well before memory runs out
 
 
@@ -28,12 +29,28 @@ class ImageProblem(Exception):
 
 
 @dataclass(frozen=True)
-class ImagePlan:
-    source: str  # site-relative path of the original
-    url: str  # site URL of the published copy, e.g. media/photo-3f9a1c2b7d.jpg
+class Variant:
+    url: str
     width: int
     height: int
     format: str  # JPEG | PNG | WEBP
+
+
+@dataclass(frozen=True)
+class ImagePlan:
+    source: str  # site-relative path of the original
+    url: str  # site URL of the largest fallback copy, e.g. media/photo-3f9a1c2b7d-1600.jpg
+    width: int
+    height: int
+    format: str  # JPEG | PNG: the fallback every browser shows
+    variants: tuple[Variant, ...] = ()  # every width, as WebP and as the fallback format
+
+    def srcset(self, fmt: str) -> str:
+        """'a-480.webp 480w, a-960.webp 960w' for one format (URLs relative to the site)."""
+        return ", ".join(f"{v.url} {v.width}w" for v in self.variants if v.format == fmt)
+
+    def sources(self, fmt: str) -> list[Variant]:
+        return [v for v in self.variants if v.format == fmt]
 
 
 _FORMATS = {
@@ -86,8 +103,14 @@ class ImagePlanner:
         out_format, ext = _FORMATS[fmt]
         if width > MAX_WIDTH:
             width, height = MAX_WIDTH, max(1, round(height * MAX_WIDTH / width))
-        url = f"media/{_name(source)}-{key(digest, ENCODER_VERSION)[:10]}{ext}"
-        plan = ImagePlan(source, url, width, height, out_format)
+        stem = f"media/{_name(source)}-{key(digest, ENCODER_VERSION)[:10]}"
+        widths = sorted({w for w in WIDTHS if w < width} | {width})
+        variants = tuple(
+            Variant(f"{stem}-{w}{e}", w, max(1, round(height * w / width)), f)
+            for f, e in (("WEBP", ".webp"), (out_format, ext))
+            for w in widths
+        )
+        plan = ImagePlan(source, f"{stem}-{width}{ext}", width, height, out_format, variants)
         self.add(plan)
         return plan
 
@@ -128,24 +151,39 @@ def _name(source: str) -> str:
     return "".join(c if c.isalnum() or c == "-" else "-" for c in stem).strip("-") or "image"
 
 
-def encode(site_dir: Path, plan: ImagePlan) -> bytes:
-    """Re-encode from pixels only: oriented, resized, with no metadata of any kind."""
-    with Image.open(site_dir / plan.source) as img:
+def _pixels(site_dir: Path, source: str) -> Image.Image:
+    """The image as displayed (orientation applied), as pixels only."""
+    with Image.open(site_dir / source) as img:
         img.load()
-        oriented = ImageOps.exif_transpose(img)
-    if oriented.size != (plan.width, plan.height):
-        oriented = oriented.resize((plan.width, plan.height), Image.Resampling.LANCZOS)
+        return ImageOps.exif_transpose(img)
+
+
+def _save(oriented: Image.Image, width: int, height: int, fmt: str) -> bytes:
+    """Re-encode from raw pixels: no EXIF, GPS, XMP, IPTC, ICC notes or thumbnails."""
+    if oriented.size != (width, height):
+        oriented = oriented.resize((width, height), Image.Resampling.LANCZOS)
+    mode = "RGB" if fmt == "JPEG" else ("RGBA" if "A" in oriented.getbands() else "RGB")
     # Rebuilding from raw pixels drops every chunk Pillow might otherwise carry over
-    mode = "RGB" if plan.format == "JPEG" else ("RGBA" if "A" in oriented.getbands() else "RGB")
     clean = Image.frombytes(mode, oriented.size, oriented.convert(mode).tobytes())
     out = io.BytesIO()
-    if plan.format == "JPEG":
+    if fmt == "JPEG":
         clean.save(out, "JPEG", quality=82, optimize=True, progressive=True)
-    elif plan.format == "WEBP":
+    elif fmt == "WEBP":
         clean.save(out, "WEBP", quality=80, method=4)
     else:
         clean.save(out, "PNG", optimize=True)
     return out.getvalue()
+
+
+def encode(site_dir: Path, plan: ImagePlan) -> bytes:
+    """The fallback copy at full width (oriented, resized, with no metadata of any kind)."""
+    return _save(_pixels(site_dir, plan.source), plan.width, plan.height, plan.format)
+
+
+def encode_variants(site_dir: Path, plan: ImagePlan, wanted: list[Variant]) -> dict[str, bytes]:
+    """Several widths and formats from one decode of the source: url → bytes."""
+    pixels = _pixels(site_dir, plan.source)
+    return {v.url: _save(pixels, v.width, v.height, v.format) for v in wanted}
 
 
 STATIC_IMAGE_TYPES = (".jpg", ".jpeg", ".png", ".webp")

@@ -24,7 +24,7 @@ from markdown.treeprocessors import Treeprocessor
 from generator import parallel
 from generator.cache import Cache, key
 from generator.errors import Problem, Problems, Severity
-from generator.images import ImagePlan, ImagePlanner, ImageProblem
+from generator.images import ImagePlan, ImagePlanner, ImageProblem, Variant
 from generator.urls import Routes
 
 EXTENSIONS = ["footnotes", "tables", "attr_list", "toc", "sane_lists"]
@@ -152,6 +152,11 @@ class _LinkResolver(Treeprocessor):
             doc.problems.error(doc.path, line, None, f"image {target}: {exc}")
             return
         el.set("src", self.routes.href(plan.url))
+        el.set(
+            "srcset",
+            ", ".join(f"{self.routes.href(v.url)} {v.width}w" for v in plan.sources(plan.format)),
+        )
+        el.set("sizes", "(min-width: 44rem) 42rem, 100vw")
         el.set("width", str(plan.width))
         el.set("height", str(plan.height))
         el.set("loading", "lazy")
@@ -245,14 +250,24 @@ def _to_json(rendered: Rendered, problems: list[Problem]) -> dict[str, Any]:
     return {
         "html": rendered.html,
         "links": list(rendered.links),
-        "images": [[i.source, i.url, i.width, i.height, i.format] for i in rendered.images],
+        "images": [
+            [
+                i.source,
+                i.url,
+                i.width,
+                i.height,
+                i.format,
+                [[v.url, v.width, v.height, v.format] for v in i.variants],
+            ]
+            for i in rendered.images
+        ],
         "problems": [[p.severity.value, p.line, p.field, p.message, p.hint] for p in problems],
     }
 
 
 def _from_json(data: Any, path: str) -> tuple[Rendered, list[Problem]] | None:
     try:
-        images = tuple(ImagePlan(*i) for i in data["images"])
+        images = tuple(ImagePlan(*i[:5], tuple(Variant(*v) for v in i[5])) for i in data["images"])
         problems = [
             Problem(path, line, field, msg, hint, Severity(sev))
             for sev, line, field, msg, hint in data["problems"]

@@ -24,7 +24,8 @@ def test_1k_corpus_builds_with_every_page(corpus_1k, tmp_path):
     manifest = json.loads((out / "manifest.json").read_text())
     assert len(manifest["stories"]) == 1000
     photos = [p for p in (out / "media").iterdir()]
-    assert len(photos) == 50
+    assert len({p.name.rsplit("-", 1)[0] for p in photos}) == 50  # each in 3 widths x 2 formats
+    assert {p.suffix for p in photos} == {".jpg", ".webp"}
     for photo in photos:
         with Image.open(photo) as img:
             assert not img.getexif() and "exif" not in img.info

@@ -38,7 +38,9 @@ def _site(make_site, **consent_extra):
 
 
 def _image_hashes(out) -> set[str]:
-    return {p.name.split("-")[-1].split(".")[0] for p in (out / "media").glob("*")}
+    import re
+
+    return {re.search(r"-([0-9a-f]{10})-\d+\.", p.name).group(1) for p in (out / "media").glob("*")}
 
 
 def _leaks(output_root, needles, slug, allowed):

@@ -7,10 +7,11 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import jinja2
+from PIL import Image
 
 from generator.cache import Cache, key
 from generator.errors import Problems
-from generator.images import STATIC_IMAGE_TYPES, ImageProblem, encode, strip
+from generator.images import STATIC_IMAGE_TYPES, ImageProblem, encode_variants, strip
 from generator.site import SitePlan
 from generator.write.files import Writer
 
@@ -49,14 +50,15 @@ def write_assets(out: Writer, env: jinja2.Environment) -> Mapping[str, str]:
 def write_images(
     out: Writer, plan: SitePlan, site_dir: Path, cache: Cache, problems: Problems
 ) -> None:
-    """Encode each image once ever: its URL names the source digest and encoder version."""
+    """Every width and format of every image, each encoded once ever: its URL names
+    the source's digest and the encoder version, so it is its own cache key."""
     for image in plan.images:
-        k = key("encoded", image.url, str(image.width), str(image.height), image.format)
-        data = cache.get_bytes("encoded", k)
-        if data is None:
+        found = {v.url: cache.get_bytes("encoded", key("encoded", v.url)) for v in image.variants}
+        missing = [v for v in image.variants if found[v.url] is None]
+        if missing:
             try:
-                data = encode(site_dir, image)
-            except (OSError, ValueError, SyntaxError) as exc:
+                fresh = encode_variants(site_dir, image, missing)
+            except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
                 problems.error(
                     image.source,
                     None,
@@ -65,8 +67,11 @@ def write_images(
                     "save the photo again as a standard JPEG or PNG",
                 )
                 continue
-            cache.put_bytes("encoded", k, data)
-        out.write(image.url, data)
+            for url, data in fresh.items():
+                cache.put_bytes("encoded", key("encoded", url), data)
+                found[url] = data
+        for url, data in found.items():
+            out.write(url, data)  # type: ignore[arg-type]
 
 
 def write_static(out: Writer, plan: SitePlan, site_dir: Path, problems: Problems) -> None:
