@@ -9,7 +9,6 @@ points Markdown images at their re-encoded, metadata-free copies. Pure apart fro
 
 from __future__ import annotations
 
-import html as html_lib
 import posixpath
 import re
 from collections.abc import Iterable, Sequence
@@ -21,7 +20,7 @@ from xml.etree.ElementTree import Element
 import markdown
 from markdown.treeprocessors import Treeprocessor
 
-from generator import parallel
+from generator import parallel, words
 from generator.cache import Cache, key
 from generator.errors import Problem, Problems, Severity
 from generator.images import ImagePlan, ImagePlanner, ImageProblem, Variant
@@ -39,6 +38,7 @@ class Rendered:
     html: str
     links: tuple[str, ...]  # site URLs this body links to
     images: tuple[ImagePlan, ...]
+    words: tuple[tuple[str, int], ...] = ()  # search terms of the text, sorted
 
 
 @dataclass
@@ -191,15 +191,8 @@ class Renderer:
         self.md.reset()
         html = self.md.convert(body)
         self.resolver.doc = None
-        return Rendered(html, tuple(ctx.links), tuple(ctx.images))
-
-
-_TAGS = re.compile(r"<[^>]+>")
-
-
-def plain_text(html: str) -> str:
-    """Visible text of rendered HTML (for feeds' summaries and search)."""
-    return " ".join(html_lib.unescape(_TAGS.sub(" ", html)).split())
+        found = tuple(sorted(words.terms(words.visible_text(html)).items()))
+        return Rendered(html, tuple(ctx.links), tuple(ctx.images), found)
 
 
 # Every token that could be a link or image target: found from its extension, then
@@ -262,6 +255,7 @@ def _to_json(rendered: Rendered, problems: list[Problem]) -> dict[str, Any]:
             for i in rendered.images
         ],
         "problems": [[p.severity.value, p.line, p.field, p.message, p.hint] for p in problems],
+        "words": [list(w) for w in rendered.words],
     }
 
 
@@ -272,7 +266,8 @@ def _from_json(data: Any, path: str) -> tuple[Rendered, list[Problem]] | None:
             Problem(path, line, field, msg, hint, Severity(sev))
             for sev, line, field, msg, hint in data["problems"]
         ]
-        return Rendered(str(data["html"]), tuple(data["links"]), images), problems
+        found = tuple((str(t), int(n)) for t, n in data["words"])
+        return Rendered(str(data["html"]), tuple(data["links"]), images, found), problems
     except (KeyError, TypeError, ValueError):
         return None  # an entry of another shape: render afresh
 

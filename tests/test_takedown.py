@@ -49,6 +49,10 @@ def _leaks(output_root, needles, slug, allowed):
         if not path.is_file() or path.name == ".lock":
             continue
         data = path.read_bytes()
+        if data[:2] == b"\x1f\x8b":  # the search index is gzipped: look inside it too
+            import gzip
+
+            data = gzip.decompress(data)
         for needle in needles:
             if needle.encode() in data:
                 found.append(f"{path.relative_to(output_root)}: {needle}")

@@ -7,18 +7,18 @@ stories and taxonomies use indexes, never a comparison of every pair. Pure.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
-from functools import cache
+from collections.abc import Mapping
 from typing import Any
 
 from generator.config import SiteConfig
 from generator.gate import Published
-from generator.images import ImagePlan, ImagePlanner, ImageProblem
-from generator.model import Campaign, Milestone, Story, slugify
+from generator.images import ImagePlanner
+from generator.model import Milestone, slugify
 from generator.render import Rendered
+from generator.site.cards import campaign_view, counters, listing, story_card, term_label
 from generator.site.related import related_stories
+from generator.site.search import search_docs
 from generator.site.views import (
     CampaignView,
     Counter,
@@ -30,10 +30,8 @@ from generator.site.views import (
 )
 from generator.urls import (
     Routes,
-    campaign_url,
     country_url,
     injustice_url,
-    listing_url,
     milestone_url,
     page_url,
     story_url,
@@ -65,7 +63,7 @@ def assemble(
 ) -> SitePlan:
     """Decide every page of the site, in a stable order."""
     today = published.as_of.date()
-    cards = {s.slug: _card(s, planner, problems) for s in published.stories}
+    cards = {s.slug: story_card(s, planner, problems) for s in published.stories}
     ordered = [cards[s.slug] for s in published.stories]  # newest first
     pages: list[PageSpec] = []
 
@@ -96,7 +94,7 @@ def assemble(
             )
         )
 
-    pages += _listing("stories/", "Stories", "Every story, newest first.", ordered, config)
+    pages += listing("stories/", "Stories", "Every story, newest first.", ordered, config)
 
     # taxonomies
     countries: dict[str, list[StoryCard]] = defaultdict(list)
@@ -115,7 +113,7 @@ def assemble(
         if m.country:
             country_milestones[m.country].append(m)
     for name in sorted(countries):
-        pages += _listing(
+        pages += listing(
             country_url(name),
             f"Stories from {name}",
             None,
@@ -126,7 +124,7 @@ def assemble(
             extra={"milestones": country_milestones.get(name, [])},
         )
     for term in sorted(terms):
-        pages += _listing(
+        pages += listing(
             injustice_url(term),
             term_label(term),
             None,
@@ -136,7 +134,7 @@ def assemble(
             term=term,
         )
     for tag in sorted(tags):
-        pages += _listing(
+        pages += listing(
             tag_url(tag),
             f"Tagged “{tag_names[tag]}”",
             None,
@@ -185,7 +183,7 @@ def assemble(
     )
 
     # milestones, impact, timeline
-    counters = _counters(published.milestones)
+    headline = counters(published.milestones)
     for m in published.milestones:
         pages.append(
             PageSpec(
@@ -207,7 +205,7 @@ def assemble(
             "impact/",
             "impact.html",
             {
-                "counters": counters,
+                "counters": headline,
                 "timeline": sorted(timeline.items()),
                 "gifts": published.gifts,
             },
@@ -216,7 +214,7 @@ def assemble(
     )
 
     # campaigns
-    views = [_campaign(c, today, planner, problems) for c in published.campaigns]
+    views = [campaign_view(c, today, planner, problems) for c in published.campaigns]
     for view in views:
         pages.append(
             PageSpec(
@@ -259,7 +257,7 @@ def assemble(
             "home.html",
             {
                 "stories": ordered[:HOME_STORIES],
-                "counters": counters[:4],
+                "counters": headline[:4],
                 "campaign": running[0] if running else None,
                 "gifts": published.gifts[:3],
             },
@@ -275,9 +273,25 @@ def assemble(
             )
         )
 
+    pages.append(
+        PageSpec(
+            "search/",
+            "search.html",
+            {
+                "countries": [
+                    Link(n, country_url(n), len(countries[n])) for n in sorted(countries)
+                ],
+                "terms": [
+                    Link(term_label(t), injustice_url(t), len(terms[t])) for t in sorted(terms)
+                ],
+            },
+            "Search",
+        )
+    )
     nav = [Link("Stories", "stories/"), Link("Countries", "countries/"), Link("Impact", "impact/")]
     if views:
         nav.append(Link("Campaigns", "campaigns/"))
+    nav.append(Link("Search", "search/"))
     nav += [
         Link(p.title, page_url(p.slug))
         for p in sorted(
@@ -285,6 +299,7 @@ def assemble(
         )
     ]
 
+    search = search_docs(published, rendered)
     feed = tuple((c, rendered[c.story.source.path].html) for c in ordered[: config.feed_size])
     images = {p.url: p for p in planner.all()}
     return SitePlan(
@@ -297,94 +312,5 @@ def assemble(
         published.as_of,
         published.drafts,
         {"site": config},
-    )
-
-
-@cache
-def term_label(term: str) -> str:
-    """'labour-trafficking' → 'Labour trafficking'."""
-    return term.replace("-", " ").capitalize()
-
-
-def _image(doc: Any, planner: ImagePlanner, problems: Any) -> ImagePlan | None:
-    if doc.image is None or doc.image_path is None:
-        return None
-    try:
-        return planner.plan(doc.image_path)
-    except ImageProblem as exc:
-        problems.error(
-            doc.source.path, doc.source.lines.get(("image", "src")), "image.src", str(exc)
-        )
-        return None
-
-
-def _card(story: Story, planner: ImagePlanner, problems: Any) -> StoryCard:
-    return StoryCard(
-        story,
-        story_url(story.slug),
-        _image(story, planner, problems),
-        Link(story.country, country_url(story.country)),
-        tuple(Link(term_label(t), injustice_url(t)) for t in story.injustice),
-        tuple(Link(t, tag_url(t)) for t in story.tags),
-    )
-
-
-def _listing(
-    base: str,
-    heading: str,
-    intro: str | None,
-    cards: Sequence[StoryCard],
-    config: SiteConfig,
-    kind: str = "all",
-    term: str | None = None,
-    extra: Mapping[str, Any] | None = None,
-) -> list[PageSpec]:
-    per = config.per_page
-    count = max(1, -(-len(cards) // per))
-    urls = tuple(listing_url(base, n) for n in range(1, count + 1))
-    specs = []
-    for n in range(1, count + 1):
-        title = heading if n == 1 else f"{heading} (page {n} of {count})"
-        specs.append(
-            PageSpec(
-                urls[n - 1],
-                "list.html",
-                {
-                    "heading": heading,
-                    "intro": intro,
-                    "kind": kind,
-                    "term": term,
-                    "stories": list(cards[(n - 1) * per : n * per]),
-                    "total": len(cards),
-                    "pagination": Pagination(n, count, urls),
-                    **(extra or {}),
-                },
-                title,
-            )
-        )
-    return specs
-
-
-def _counters(milestones: Sequence[Milestone]) -> list[Counter]:
-    """Headline metrics, newest milestone first."""
-    out = [
-        Counter(metric, m, milestone_url(m.slug))
-        for m in sorted(milestones, key=lambda m: (m.date, m.slug), reverse=True)
-        if m.headline
-        for metric in m.metrics
-    ]
-    return out
-
-
-def _campaign(c: Campaign, today: dt.date, planner: ImagePlanner, problems: Any) -> CampaignView:
-    percent = int(min(100, max(0, c.raised / c.goal.amount * 100)))
-    if today < c.starts:
-        state, days = "upcoming", (c.ends - today).days
-    elif today <= c.ends:
-        state, days = "running", (c.ends - today).days
-    else:
-        state, days = "ended", None
-    team = tuple(sorted(c.team, key=lambda t: (-t.raised, t.name)))
-    return CampaignView(
-        c, campaign_url(c.slug), percent, days, state, _image(c, planner, problems), team
+        search,
     )

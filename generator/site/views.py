@@ -77,6 +77,20 @@ class PageSpec:
 
 
 @dataclass(frozen=True)
+class SearchDoc:
+    """One page in the search index: what a result shows, and its words."""
+
+    url: str
+    title: str
+    summary: str
+    kind: str  # Story | Milestone | Page
+    country: str | None
+    injustice: tuple[str, ...]
+    date: str
+    words: tuple[tuple[str, int], ...]  # term → weight (title and summary count extra)
+
+
+@dataclass(frozen=True)
 class SitePlan:
     pages: tuple[PageSpec, ...]
     feed: tuple[tuple[StoryCard, str], ...]  # newest stories with their rendered body
@@ -87,3 +101,4 @@ class SitePlan:
     as_of: dt.datetime
     drafts: bool
     globals: Mapping[str, Any] = field(default_factory=dict)
+    search: tuple[SearchDoc, ...] = ()

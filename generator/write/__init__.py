@@ -21,6 +21,7 @@ from generator.write.files import OutputFile, Writer
 from generator.write.incremental import Previous
 from generator.write.pages import check_templates, write_pages
 from generator.write.redirects import write_host_rules, write_redirects
+from generator.write.search import write_search
 from generator.write.sitemap import write_robots, write_sitemap
 
 __all__ = ["OutputFile", "Previous", "check_templates", "write_all"]
@@ -45,6 +46,7 @@ def write_all(
     write_images(out, plan, site_dir, cache, problems)
     write_static(out, plan, site_dir, problems)
     rendered = write_pages(out, plan, env, routes, assets, problems, site_dir, previous)
+    write_search(out, plan, previous)
     write_feed(out, plan, routes)
     write_sitemap(out, plan, routes)
     write_robots(out, routes)

@@ -34,6 +34,7 @@ TEMPLATES = (
     "404.html",
     "redirect.html",
     "gone.html",
+    "search.html",
 )
 
 

@@ -1,0 +1,76 @@
+"""Words for the search index: visible text → normalised terms with counts.
+
+Lower-cased, accents folded (so "Tomás" matches "tomas"), split on anything that is not
+a letter or digit. The browser splits a query the same way (assets/search.js), and
+matches terms by prefix, so "rescue" also finds "rescued". Pure.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections import Counter
+
+_TAGS = re.compile(r"<[^>]+>")
+_SPLIT = re.compile(r"[^0-9a-z]+")
+# Words so common that an index entry for them would cost much and find nothing
+STOP = frozenset(
+    {
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "but",
+        "by",
+        "for",
+        "from",
+        "had",
+        "has",
+        "have",
+        "he",
+        "her",
+        "his",
+        "in",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "our",
+        "she",
+        "that",
+        "the",
+        "their",
+        "them",
+        "they",
+        "this",
+        "to",
+        "was",
+        "were",
+        "which",
+        "who",
+        "will",
+        "with",
+        "you",
+        "your",
+    }
+)
+
+
+def fold(text: str) -> str:
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+
+
+def terms(text: str) -> Counter[str]:
+    """Term → count for plain text."""
+    return Counter(t for t in _SPLIT.split(fold(text)) if len(t) > 1 and t not in STOP)
+
+
+def visible_text(markup: str) -> str:
+    """The text of an HTML fragment, tags removed and entities decoded."""
+    return " ".join(html.unescape(_TAGS.sub(" ", markup)).split())

@@ -1,0 +1,72 @@
+"""The search index: our own, static, deterministic, sharded JSON.
+
+Why not Pagefind: its output differs from run to run (hash-map order in its index
+files), which would break byte-identical releases, and it needs WebAssembly, which the
+Content-Security-Policy would have to allow. This index is plain JSON that the browser
+fetches piece by piece (assets/search.js):
+
+    search/index/<aa>.json   terms starting with "aa" → [doc, weight, doc, weight, …]
+    search/docs/<n>.json     result cards for docs n*500 … n*500+499
+    search/meta.json         doc count, shard size, and the country / injustice filters
+
+Only published stories, milestones and pages are in it (the gate ran first), and it
+is rewritten only when one of them changed; otherwise it is carried over.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from typing import Any
+
+from generator.cache import key
+from generator.site import SitePlan
+from generator.words import STOP
+from generator.write.files import Writer
+from generator.write.incremental import Fingerprints, Previous
+
+FOLDER = "search"
+DOCS_PER_FILE = 500
+FORMAT = "2"
+
+
+def _dump(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def write_search(out: Writer, plan: SitePlan, previous: Previous | None) -> None:
+    inputs = key("search-index", FORMAT, Fingerprints().digest(plan.search).hex())
+    if previous is not None:
+        old = {p: e for p, e in previous.files.items() if p.startswith(FOLDER + "/")}
+        if (
+            old
+            and all(e.get("inputs") == inputs for e in old.values())
+            and all(out.link(p, previous.folder / p, e, inputs) for p, e in sorted(old.items()))
+        ):
+            return
+    docs = plan.search
+    shards: dict[str, dict[str, list[int]]] = defaultdict(dict)
+    filters: dict[str, dict[str, list[int]]] = {"country": {}, "injustice": {}}
+    for number, doc in enumerate(docs):
+        for term, weight in doc.words:
+            shards[term[:2]].setdefault(term, []).extend((number, weight))
+        if doc.country:
+            filters["country"].setdefault(doc.country, []).append(number)
+        for label in doc.injustice:
+            filters["injustice"].setdefault(label, []).append(number)
+    for prefix, entries in sorted(shards.items()):
+        out.write(f"{FOLDER}/index/{prefix}.json", _dump(entries), inputs)
+    for start in range(0, max(len(docs), 1), DOCS_PER_FILE):
+        cards = [
+            [d.url, d.title, d.summary, d.kind, d.country or "", list(d.injustice), d.date]
+            for d in docs[start : start + DOCS_PER_FILE]
+        ]
+        out.write(f"{FOLDER}/docs/{start // DOCS_PER_FILE}.json", _dump(cards), inputs)
+    meta = {
+        "format": FORMAT,
+        "docs": len(docs),
+        "per_file": DOCS_PER_FILE,
+        "filters": filters,
+        "stop": sorted(STOP),  # the browser drops the same words from queries
+    }
+    out.write(f"{FOLDER}/meta.json", _dump(meta), inputs)
