@@ -79,7 +79,7 @@ def _inputs_key(options: config_stage.BuildOptions, as_of: dt.datetime) -> str:
     """Everything a build's output depends on, cheaply: file stats, options, the day."""
     return key(
         __version__,
-        load.signature(options.site_dir, theme.builtin_dir()),
+        load.signature(options.site_dir, theme.builtin_dir(), Path(__file__).parent),
         str(options.site_dir.resolve()),
         repr((options.base_url, options.drafts)),
         as_of.date().isoformat(),  # dates on pages (days left, consent expiry) move daily
@@ -156,7 +156,7 @@ def run(options: config_stage.BuildOptions) -> BuildResult:
     routes = urls.route(published, config, problems)
     planner = images.ImagePlanner(site_dir, store)
     docs = chain(published.stories, published.milestones, published.pages, published.campaigns)
-    rendered = render.render_all(docs, routes, planner, problems, store)
+    rendered = render.render_all(docs, routes, planner, problems, store, config.video_hosts)
     plan = site.assemble(published, rendered, routes, config, planner, problems)
     env = theme.environment(site_dir, config)
     write.check_templates(env, site_dir, problems)

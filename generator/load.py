@@ -346,7 +346,7 @@ def _read_data(root: Path, rel: str, problems: Problems) -> SourceData | None:
     return SourceData(rel, doc.data, doc.lines)
 
 
-def signature(site_dir: Path, theme_dir: Path) -> str:
+def signature(site_dir: Path, theme_dir: Path, code_dir: Path | None = None) -> str:
     """A cheap fingerprint of every input file: path, size and modification time.
 
     Used to skip a build outright when nothing changed (as make and ninja do); a file
@@ -355,6 +355,8 @@ def signature(site_dir: Path, theme_dir: Path) -> str:
     h = hashlib.sha256()
     root = site_dir.resolve()
     folders = [root / "content", root / "static", root / "templates", theme_dir.resolve()]
+    if code_dir is not None:  # the generator itself: an upgrade or a local edit
+        folders.append(code_dir.resolve())
     for name in ("site.yaml",):
         try:
             st = os.stat(root / name)

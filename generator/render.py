@@ -20,7 +20,7 @@ from xml.etree.ElementTree import Element
 import markdown
 from markdown.treeprocessors import Treeprocessor
 
-from generator import parallel, words
+from generator import parallel, sanitize, words
 from generator.cache import Cache, key
 from generator.errors import Problem, Problems, Severity
 from generator.images import ImagePlan, ImagePlanner, ImageProblem, Variant
@@ -175,7 +175,8 @@ def _unlink(el: Element) -> None:
 class Renderer:
     """One configured Markdown instance; reset between documents (cheap, unlike building one)."""
 
-    def __init__(self, routes: Routes, planner: ImagePlanner):
+    def __init__(self, routes: Routes, planner: ImagePlanner, video_hosts: tuple[str, ...] = ()):
+        self.video_hosts = video_hosts
         self.md = markdown.Markdown(
             extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html"
         )
@@ -189,7 +190,7 @@ class Renderer:
         ctx = _DocContext(path, folder, body, body_line, problems, [], [])
         self.resolver.doc = ctx
         self.md.reset()
-        html = self.md.convert(body)
+        html = sanitize.clean(self.md.convert(body), self.video_hosts)
         self.resolver.doc = None
         found = tuple(sorted(words.terms(words.visible_text(html)).items()))
         return Rendered(html, tuple(ctx.links), tuple(ctx.images), found)
@@ -200,7 +201,7 @@ class Renderer:
 # rendering is keyed on every route and image it could depend on.
 _EXT = re.compile(r"\.(md|jpe?g|png|webp|gif)\b", re.IGNORECASE)
 _TOKEN_STOP = frozenset(" \t\n()<>[]\"'`")
-RENDER_SETTINGS = repr((EXTENSIONS, EXTENSION_CONFIGS, markdown.__version__))
+RENDER_SETTINGS = repr((EXTENSIONS, EXTENSION_CONFIGS, markdown.__version__, sanitize.POLICY))
 
 
 def _targets(body: str) -> tuple[list[str], list[str]]:
@@ -216,7 +217,9 @@ def _targets(body: str) -> tuple[list[str], list[str]]:
     return sorted(pages), sorted(pics)
 
 
-def _cache_key(doc: Any, routes: Routes, planner: ImagePlanner) -> str:
+def _cache_key(
+    doc: Any, routes: Routes, planner: ImagePlanner, video_hosts: tuple[str, ...]
+) -> str:
     src = doc.source
     deps = []
     md_targets, image_targets = _targets(src.body)
@@ -230,6 +233,7 @@ def _cache_key(doc: Any, routes: Routes, planner: ImagePlanner) -> str:
         deps.append(f"{target}={planner.digest(path) if path.startswith('content/') else '-'}")
     return key(
         RENDER_SETTINGS,
+        repr(sorted(video_hosts)),
         routes.base_path,
         src.path,
         src.folder,
@@ -278,6 +282,7 @@ def render_all(
     planner: ImagePlanner,
     problems: Problems,
     cache: Cache | None = None,
+    video_hosts: tuple[str, ...] = (),
 ) -> dict[str, Rendered]:
     """Render the body of every published document, keyed by its source path.
 
@@ -288,7 +293,7 @@ def render_all(
     out: dict[str, Rendered] = {}
     todo: list[tuple[Any, str]] = []
     for doc in docs:
-        k = _cache_key(doc, routes, planner)
+        k = _cache_key(doc, routes, planner, video_hosts)
         hit = _from_json(cache.get("markdown", k), doc.source.path)
         if hit is None:
             todo.append((doc, k))
@@ -299,7 +304,7 @@ def render_all(
             planner.add(image)
 
     def job(chunk: Sequence[tuple[Any, str]]) -> list[dict[str, Any]]:
-        renderer = Renderer(routes, planner)
+        renderer = Renderer(routes, planner, video_hosts)
         results = []
         for doc, _ in chunk:
             src, local = doc.source, Problems()

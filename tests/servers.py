@@ -22,17 +22,9 @@ def free_port() -> int:
 def static_server(folder: Path) -> Iterator[str]:
     """Serve ``folder`` (resolved: output/current is a link) and yield its base URL."""
     port = free_port()
+    script = Path(__file__).with_name("static_server_main.py")
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "http.server",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--directory",
-            str(folder.resolve()),
-        ],
+        [sys.executable, str(script), str(folder.resolve()), str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

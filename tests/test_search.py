@@ -39,7 +39,7 @@ def test_index_holds_no_withheld_text(search_site):
 
 
 def test_search_finds_a_body_word_and_filters_by_country(search_site):
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     with static_server(search_site) as url, sync_playwright() as p:
         browser = launch(p)
@@ -47,20 +47,20 @@ def test_search_finds_a_body_word_and_filters_by_country(search_site):
         page.goto(url + "search/")
         page.wait_for_selector("#search-form:not([hidden])")
         page.fill("#search-q", "sorghum")
-        page.wait_for_function("document.querySelectorAll('.search__result').length === 3")
+        results = page.locator(".search__result")
+        expect(results).to_have_count(3)
         assert page.inner_text("#search-status") == "3 results"
         titles = page.inner_text("#search-results")
         assert "Kenya-One goes home" in titles and "Uganda-One goes home" in titles
         page.select_option("#search-country", "Uganda")
-        page.wait_for_function("document.querySelectorAll('.search__result').length === 1")
+        expect(results).to_have_count(1)
         assert "Uganda-One" in page.inner_text("#search-results")
         page.click("#search-results a")
         page.wait_for_url("**/stories/uganda-one/")
         page.goto(url + "search/?q=sorgh")  # prefixes match, and ?q= works from links
-        page.wait_for_function("document.querySelectorAll('.search__result').length === 3")
+        expect(results).to_have_count(3)
         page.fill("#search-q", "zanzibarian")
-        page.wait_for_function("document.getElementById('search-status').textContent"
-                               " === 'No stories found.'")
+        expect(page.locator("#search-status")).to_have_text("No stories found.")
         browser.close()
 
 

@@ -51,5 +51,5 @@ def write_all(
     write_sitemap(out, plan, routes)
     write_robots(out, routes)
     write_redirects(out, plan, env, routes, assets, problems)
-    write_host_rules(out, routes)
+    write_host_rules(out, routes, plan)
     return out.files(), rendered

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from urllib.parse import urlsplit
 
 import jinja2
 
@@ -38,16 +39,36 @@ def write_redirects(
         out.write("_redirects", ("\n".join(lines) + "\n").encode())  # type: ignore[attr-defined]
 
 
-def write_host_rules(out: object, routes: Routes) -> None:
+def content_security_policy(video_hosts: tuple[str, ...], newsletter: str | None) -> str:
+    """The policy the built site satisfies: everything from this origin, no inline
+    script or style, frames only from allow-listed video hosts, forms only to the
+    newsletter's host."""
+    frames = " ".join(f"https://{h}" for h in sorted(video_hosts)) or "'none'"
+    forms = "'self'"
+    if newsletter:
+        parts = urlsplit(newsletter)
+        if parts.scheme in {"http", "https"} and parts.netloc:
+            forms += f" {parts.scheme}://{parts.netloc}"
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        f"font-src 'self'; connect-src 'self'; frame-src {frames}; form-action {forms}; "
+        "base-uri 'self'; object-src 'none'; frame-ancestors 'none'"
+    )
+
+
+def write_host_rules(out: object, routes: Routes, plan: SitePlan) -> None:
     """_headers for Netlify / Cloudflare Pages, and .nojekyll for git-branch hosts."""
     base = routes.base_path
+    site = plan.globals["site"]
+    csp = content_security_policy(site.video_hosts, site.newsletter)
     rules = [
         f"{base}assets/*\n  Cache-Control: {IMMUTABLE}\n",
         f"{base}media/*\n  Cache-Control: {IMMUTABLE}\n",
         # No Cache-Control here: both hosts merge every matching rule, and their default
         # for HTML already revalidates on each visit
         f"{base}*\n  X-Content-Type-Options: nosniff\n"
-        "  Referrer-Policy: strict-origin-when-cross-origin\n",
+        "  Referrer-Policy: strict-origin-when-cross-origin\n"
+        f"  Content-Security-Policy: {csp}\n",
     ]
     out.write("_headers", "\n".join(rules).encode())  # type: ignore[attr-defined]
     # GitHub Pages would otherwise run Jekyll, which hides files starting with "_"
