@@ -21,7 +21,7 @@ from generator import __version__
 CACHE_DIR = ".cache"  # inside the output folder
 _MAGIC = b"storysite-cache-1\n"
 # Bump when the layout of cached values changes; with the version, old entries miss
-SCHEMA = f"{__version__}/3"
+SCHEMA = f"{__version__}/4"
 
 
 def key(*parts: str | bytes) -> str:

@@ -38,7 +38,7 @@ class Rendered:
     html: str
     links: tuple[str, ...]  # site URLs this body links to
     images: tuple[ImagePlan, ...]
-    words: tuple[tuple[str, int], ...] = ()  # search terms of the text, sorted
+    words: str = ""  # search terms of the text with counts (words.pack)
 
 
 @dataclass
@@ -192,7 +192,7 @@ class Renderer:
         self.md.reset()
         html = sanitize.clean(self.md.convert(body), self.video_hosts)
         self.resolver.doc = None
-        found = tuple(sorted(words.terms(words.visible_text(html)).items()))
+        found = words.pack(words.terms(words.visible_text(html)))
         return Rendered(html, tuple(ctx.links), tuple(ctx.images), found)
 
 
@@ -259,7 +259,7 @@ def _to_json(rendered: Rendered, problems: list[Problem]) -> dict[str, Any]:
             for i in rendered.images
         ],
         "problems": [[p.severity.value, p.line, p.field, p.message, p.hint] for p in problems],
-        "words": [list(w) for w in rendered.words],
+        "words": rendered.words,
     }
 
 
@@ -270,7 +270,7 @@ def _from_json(data: Any, path: str) -> tuple[Rendered, list[Problem]] | None:
             Problem(path, line, field, msg, hint, Severity(sev))
             for sev, line, field, msg, hint in data["problems"]
         ]
-        found = tuple((str(t), int(n)) for t, n in data["words"])
+        found = str(data["words"])
         return Rendered(str(data["html"]), tuple(data["links"]), images, found), problems
     except (KeyError, TypeError, ValueError):
         return None  # an entry of another shape: render afresh

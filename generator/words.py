@@ -74,3 +74,17 @@ def terms(text: str) -> Counter[str]:
 def visible_text(markup: str) -> str:
     """The text of an HTML fragment, tags removed and entities decoded."""
     return " ".join(html.unescape(_TAGS.sub(" ", markup)).split())
+
+
+def pack(counts: dict[str, int]) -> str:
+    """Term counts as one compact string ("court:3 freedom:1"): a story's words held
+    as Python tuples would cost kilobytes of objects each, thousands of stories over."""
+    return " ".join(f"{t}:{n}" for t, n in sorted(counts.items()))
+
+
+def unpack(packed: str) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for item in packed.split():
+        term, _, count = item.rpartition(":")
+        out[term] = int(count)
+    return out

@@ -21,13 +21,13 @@ def search_docs(published: Published, rendered: Mapping[str, Rendered]) -> tuple
     since the gate already ran; title words weigh three, summary words two."""
     docs: list[SearchDoc] = []
 
-    def weigh(doc: Any, summary: str) -> tuple[tuple[str, int], ...]:
-        counts = dict(rendered[doc.source.path].words)
+    def weigh(doc: Any, summary: str) -> str:
+        counts = words.unpack(rendered[doc.source.path].words)
         for term, n in words.terms(doc.title).items():
             counts[term] = counts.get(term, 0) + 3 * n
         for term, n in words.terms(summary).items():
             counts[term] = counts.get(term, 0) + 2 * n
-        return tuple(sorted(counts.items()))
+        return words.pack(counts)
 
     for s in published.stories:
         label = tuple(term_label(t) for t in s.injustice)
@@ -41,6 +41,7 @@ def search_docs(published: Published, rendered: Mapping[str, Rendered]) -> tuple
                 label,
                 s.date.isoformat(),
                 weigh(s, s.summary),
+                s.source.sha256,
             )
         )
     for m in published.milestones:
@@ -54,6 +55,7 @@ def search_docs(published: Published, rendered: Mapping[str, Rendered]) -> tuple
                 (),
                 m.date.iso(),
                 weigh(m, m.summary or ""),
+                m.source.sha256,
             )
         )
     for p in published.pages:
@@ -67,6 +69,7 @@ def search_docs(published: Published, rendered: Mapping[str, Rendered]) -> tuple
                 (),
                 "",
                 weigh(p, p.summary or ""),
+                p.source.sha256,
             )
         )
     return tuple(sorted(docs, key=lambda d: d.url))

@@ -87,7 +87,8 @@ class SearchDoc:
     country: str | None
     injustice: tuple[str, ...]
     date: str
-    words: tuple[tuple[str, int], ...]  # term → weight (title and summary count extra)
+    words: str  # term:weight pairs (words.pack); title and summary words count extra
+    source: str  # digest of the file it came from: the index is rebuilt when one changes
 
 
 @dataclass(frozen=True)

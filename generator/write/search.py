@@ -19,11 +19,12 @@ import json
 from collections import defaultdict
 from typing import Any
 
+from generator import words
 from generator.cache import key
 from generator.site import SitePlan
 from generator.words import STOP
 from generator.write.files import Writer
-from generator.write.incremental import Fingerprints, Previous
+from generator.write.incremental import Previous
 
 FOLDER = "search"
 DOCS_PER_FILE = 500
@@ -35,7 +36,15 @@ def _dump(value: Any) -> bytes:
 
 
 def write_search(out: Writer, plan: SitePlan, previous: Previous | None) -> None:
-    inputs = key("search-index", FORMAT, Fingerprints().digest(plan.search).hex())
+    # Every field of a doc comes from its file (and site.yaml's labels, in the key too):
+    # the URLs and file digests are enough to tell whether the index would change
+    site = plan.globals.get("site")
+    inputs = key(
+        "search-index",
+        FORMAT,
+        site.model_dump_json() if site is not None else "",
+        *(f"{d.url} {d.source}" for d in plan.search),
+    )
     if previous is not None:
         old = {p: e for p, e in previous.files.items() if p.startswith(FOLDER + "/")}
         if (
@@ -48,7 +57,7 @@ def write_search(out: Writer, plan: SitePlan, previous: Previous | None) -> None
     shards: dict[str, dict[str, list[int]]] = defaultdict(dict)
     filters: dict[str, dict[str, list[int]]] = {"country": {}, "injustice": {}}
     for number, doc in enumerate(docs):
-        for term, weight in doc.words:
+        for term, weight in words.unpack(doc.words).items():
             shards[term[:2]].setdefault(term, []).extend((number, weight))
         if doc.country:
             filters["country"].setdefault(doc.country, []).append(number)
