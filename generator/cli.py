@@ -11,7 +11,9 @@ import sys
 from pathlib import Path
 
 from generator import __version__, build, release, scaffold
+from generator import deploy as deploying
 from generator.config import BuildOptions, load_config
+from generator.deploy import DeployError
 from generator.errors import BuildFailed, OutputError, Problem, Problems
 from generator.model.schema import schemas
 
@@ -142,6 +144,26 @@ def _parser() -> argparse.ArgumentParser:
     )
     out_args(pg)
     pg.add_argument("slug", metavar="SLUG")
+    dp = sub.add_parser(
+        "deploy",
+        help="publish a release to a web server folder, a git branch or S3",
+        description="Publish the current release (or --release ID) to TARGET: dir:/path, "
+        "git:REMOTE#BRANCH or s3://bucket/prefix. See docs/deploying.md.",
+    )
+    out_args(dp)
+    dp.add_argument("target", metavar="TARGET")
+    dp.add_argument(
+        "--release", metavar="ID", help="deploy this release instead of the current one"
+    )
+    dp.add_argument("--dry-run", action="store_true", help="show what would change; change nothing")
+    dp.add_argument(
+        "--endpoint-url", metavar="URL", help="S3-compatible endpoint (R2, Spaces, MinIO)"
+    )
+    dp.add_argument(
+        "--forget-history",
+        action="store_true",
+        help="after a takedown: the git branch keeps only this release; dir keeps no older trees",
+    )
     sc = sub.add_parser(
         "schema",
         help="write JSON Schemas of the front matter",
@@ -294,6 +316,36 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_deploy(args: argparse.Namespace) -> int:
+    out = args.out or args.site / "output"
+    target = deploying.parse_target(args.target)
+    if args.release:
+        folder = release.find(out, args.release)
+    elif release.current_id(out) is None:
+        raise release.ReleaseError(f"no current release in {out}; run `storysite build` first")
+    else:
+        folder = out / release.CURRENT
+    plan = deploying.deploy(
+        folder,
+        target,
+        dry_run=args.dry_run,
+        endpoint_url=args.endpoint_url,
+        forget_history=args.forget_history,
+    )
+    for path in plan.uploads:
+        print(f"upload  {path}")
+    for path in plan.deletions:
+        print(f"delete  {path}")
+    for note in plan.notes:
+        print(f"note: {note}")
+    verb = "would upload" if plan.dry_run else "uploaded"
+    print(
+        f"{plan.target}: release {plan.release_id}: {verb} {len(plan.uploads)} file(s) "
+        f"({_size(plan.bytes)}), {len(plan.deletions)} deleted, {plan.unchanged} unchanged"
+    )
+    return 0
+
+
 def _cmd_schema(args: argparse.Namespace) -> int:
     import json
 
@@ -326,9 +378,13 @@ def main(argv: list[str] | None = None) -> int:
             "rollback": _cmd_rollback,
             "purge": _cmd_purge,
             "schema": _cmd_schema,
+            "deploy": _cmd_deploy,
         }
         return commands[args.command](args)
     except release.ReleaseError as exc:
+        print(f"storysite: {exc}", file=sys.stderr)
+        return 1
+    except DeployError as exc:
         print(f"storysite: {exc}", file=sys.stderr)
         return 1
     except OutputError as exc:

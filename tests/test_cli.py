@@ -103,3 +103,16 @@ def test_warnings_alone_exit_0(make_site, capsys):
     root = make_site(dict([story("a"), story("b", consent=None)]))
     code, _, err = _run(capsys, "check", "--site", str(root))
     assert code == 0 and "warning: consent: not published" in err
+
+
+def test_deploy_command_dry_run_and_bad_target(make_site, tmp_path, capsys):
+    root = make_site(dict([story("a")]))
+    code, _, err = _run(capsys, "deploy", "--site", str(root), f"dir:{tmp_path}/www")
+    assert code == 1 and "run `storysite build` first" in err
+    _run(capsys, "build", "--site", str(root))
+    code, out, _ = _run(capsys, "deploy", "--site", str(root), "--dry-run", f"dir:{tmp_path}/www")
+    assert code == 0 and "would upload" in out and not (tmp_path / "www").exists()
+    code, out, _ = _run(capsys, "deploy", "--site", str(root), f"dir:{tmp_path}/www")
+    assert code == 0 and (tmp_path / "www/index.html").is_file()
+    code, _, err = _run(capsys, "deploy", "--site", str(root), "ftp://nowhere")
+    assert code == 1 and "storysite:" in err and "Traceback" not in err

@@ -128,19 +128,32 @@ def deploy(
     *,
     dry_run: bool = False,
     endpoint_url: str | None = None,
+    forget_history: bool = False,
 ) -> DeployPlan:
-    """Publish the release in ``release_dir`` to ``target`` (or only plan it)."""
-    rel = load_release(Path(release_dir))
+    """Publish the release in ``release_dir`` to ``target`` (or only plan it).
+
+    ``forget_history`` is for takedowns: git pushes a commit with no parent in place of
+    the branch's history, dir removes every deployed tree but the one being served.
+    """
     if endpoint_url is not None and not isinstance(target, S3Target):
         raise DeployError("--endpoint-url applies to s3:// targets only")
+    rel = load_release(Path(release_dir))
     if isinstance(target, DirTarget):
         from generator.deploy import folder
 
-        return folder.deploy(rel, target.path, dry_run=dry_run)
+        keep = 1 if forget_history else folder.KEEP
+        return folder.deploy(rel, target.path, dry_run=dry_run, keep=keep)
     if isinstance(target, GitTarget):
         from generator.deploy import git
 
-        return git.deploy(rel, target.remote, target.branch, dry_run=dry_run)
+        return git.deploy(
+            rel, target.remote, target.branch, dry_run=dry_run, forget_history=forget_history
+        )
+    if forget_history:
+        raise DeployError(
+            "--forget-history applies to git and dir targets; an S3 bucket keeps no history "
+            "(unless versioning is on: delete old versions there)"
+        )
     from generator.deploy import s3
 
     return s3.deploy(rel, target.bucket, target.prefix, dry_run=dry_run, endpoint_url=endpoint_url)

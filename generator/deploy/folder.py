@@ -52,12 +52,12 @@ def deploy(rel: ReleaseFiles, root: Path, *, dry_run: bool = False, keep: int = 
     if not root.parent.is_dir():
         raise DeployError(f"cannot deploy to {root}: the folder {root.parent} does not exist")
     served, notes = _served_tree(root, store)
-    old = _tree_files(store, served) if served else {}
+    served_id, old = _tree_files(store, served) if served else (None, {})
     new = {f.path: f.sha256 for f in rel.files}
     uploads, deletions, unchanged = compare(new, old)
     if dry_run and root.is_dir() and not root.is_symlink():
         notes.append(f"{root} is a folder, not a storysite link: it would be moved into {store}/")
-    if dry_run or (served == rel.id and not uploads and not deletions):
+    if dry_run or (served_id == rel.id and not uploads and not deletions):
         return make_plan(rel, f"dir:{root}", uploads, deletions, unchanged, dry_run, notes)
     with _lock(store):
         tree = _build_tree(rel, store, served, old)
@@ -85,19 +85,21 @@ def _served_tree(root: Path, store: Path) -> tuple[str | None, list[str]]:
     return None, notes
 
 
-def _tree_files(store: Path, name: str) -> dict[str, str]:
-    """{path: sha256} of a deployed tree, from the record written beside it."""
+def _tree_files(store: Path, name: str) -> tuple[str | None, dict[str, str]]:
+    """(release id, {path: sha256}) of a deployed tree, from the record written beside it."""
     try:
         data = json.loads((store / f"{name}.json").read_text())
-        return {f["path"]: f["sha256"] for f in data["files"]}
+        return str(data["id"]), {f["path"]: f["sha256"] for f in data["files"]}
     except (OSError, ValueError, KeyError, TypeError):
-        return {}  # unknown content: copy every file, link nothing
+        return None, {}  # unknown content: copy every file, link nothing
 
 
 @contextlib.contextmanager
 def _lock(store: Path) -> Iterator[None]:
     try:
-        store.mkdir(exist_ok=True)
+        if not store.exists():
+            store.mkdir()
+            os.chmod(store, 0o755)  # the web server's user must pass through it
         fh = open(store / ".lock", "a+")  # noqa: SIM115  (held for the whole deploy)
     except OSError as exc:
         raise DeployError(f"cannot write to {store}: {exc.strerror}") from exc

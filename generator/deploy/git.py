@@ -40,7 +40,14 @@ _REPO_VARS = (
 )
 
 
-def deploy(rel: ReleaseFiles, remote: str, branch: str, *, dry_run: bool = False) -> DeployPlan:
+def deploy(
+    rel: ReleaseFiles,
+    remote: str,
+    branch: str,
+    *,
+    dry_run: bool = False,
+    forget_history: bool = False,
+) -> DeployPlan:
     label = f"git:{remote}#{branch}"
     with tempfile.TemporaryDirectory(prefix="storysite-git-") as tmp:
         git = _Git(Path(tmp))
@@ -56,12 +63,15 @@ def deploy(rel: ReleaseFiles, remote: str, branch: str, *, dry_run: bool = False
         plan = make_plan(rel, label, uploads, deletions, unchanged, dry_run)
         if dry_run:
             return plan
-        if tip and not uploads and not deletions:
+        if tip and not uploads and not deletions and not forget_history:
             log.info("%s already has the files of release %s; nothing to commit", label, rel.id)
             return plan
         tree = git.write_tree(blobs)
-        commit = git.run("commit-tree", tree, *(["-p", tip] if tip else []), input=_message(rel))
-        git.push(remote, branch, commit)
+        # the previous tip as parent, so the branch's history lists the releases; for a
+        # takedown, no parent: earlier releases (and the story) leave the branch
+        parents = ["-p", tip] if tip and not forget_history else []
+        commit = git.run("commit-tree", tree, *parents, input=_message(rel))
+        git.push(remote, branch, commit, replace=tip if forget_history else None)
     log.info("pushed release %s to %s as %s", rel.id, label, commit[:10])
     return plan
 
@@ -173,9 +183,13 @@ class _Git:
         self.run("update-index", "-z", "--index-info", input=index_info.encode(), env=env)
         return self.run("write-tree", env=env)
 
-    def push(self, remote: str, branch: str, commit: str) -> None:
+    def push(self, remote: str, branch: str, commit: str, replace: str | None = None) -> None:
+        """Fast-forward push; with ``replace``, a forced push that only succeeds while the
+        branch is still at that commit (someone else's newer push is never overwritten)."""
+        ref = f"refs/heads/{branch}"
+        lease = [f"--force-with-lease={ref}:{replace}"] if replace else []
         try:
-            self.run("push", "--quiet", remote, f"{commit}:refs/heads/{branch}", what="git push")
+            self.run("push", "--quiet", *lease, remote, f"{commit}:{ref}", what="git push")
         except DeployError as exc:
             text = str(exc)
             if "non-fast-forward" in text or "fetch first" in text or "rejected" in text:
