@@ -1,0 +1,90 @@
+"""Releases: immutable folders with a manifest, an atomic current, pruning, determinism."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+
+from conftest import SITE_YAML, story
+from helpers import build_site
+
+from generator import build
+from generator.config import BuildOptions
+from generator.errors import BuildFailed
+
+
+def _tree(folder):
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_manifest_lists_every_file_with_hash_size_and_type(make_site, tmp_path):
+    out = build_site(make_site(dict([story("a")])), tmp_path / "out")
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["generator"].startswith("storysite ")
+    assert "built_at" in manifest and "commit" in manifest and manifest["id"]
+    files = {f["path"]: f for f in manifest["files"]}
+    on_disk = {k for k in _tree(out) if k != "manifest.json"}
+    assert set(files) == on_disk
+    for path, entry in files.items():
+        data = (out / path).read_bytes()
+        assert entry["sha256"] == hashlib.sha256(data).hexdigest() and entry["size"] == len(data)
+    assert files["index.html"]["content_type"] == "text/html; charset=utf-8"
+    assert files["feed.xml"]["content_type"] == "application/atom+xml"
+    css = next(p for p in files if p.startswith("assets/style."))
+    assert "immutable" in files[css]["cache_control"]
+    assert "immutable" not in files["index.html"]["cache_control"]
+    assert (out / ".nojekyll").exists() and (out / "404.html").exists()
+
+
+def test_same_input_same_release_with_source_date_epoch(make_site, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1790000000")
+    root = make_site(dict([story("a"), story("b")]))
+    a = build.run(BuildOptions(site_dir=root, out_dir=tmp_path / "one"))
+    b = build.run(BuildOptions(site_dir=root, out_dir=tmp_path / "two"))
+    assert a.release_id == b.release_id
+    first = tmp_path / "one/current"
+    second = tmp_path / "two/current"
+    assert _tree(first) == _tree(second)  # manifest included: no clock in it
+
+
+def test_keep_prunes_the_oldest_never_current(make_site, tmp_path):
+    root = make_site(dict([story("a")]), site_yaml=SITE_YAML + "releases:\n  keep: 2\n")
+    out = tmp_path / "out"
+    for i in range(4):
+        (root / "content/stories/a.md").write_text(story("a", summary=f'"Version {i}."')[1])
+        build_site(root, out)
+    releases = sorted(p.name for p in (out / "releases").iterdir())
+    assert len(releases) == 2 and (out / "current").resolve().name == releases[-1]
+    assert "Version 3." in (out / "current/stories/a/index.html").read_text()
+
+
+def test_failed_build_touches_no_release(make_site, tmp_path):
+    root = make_site(dict([story("a")]))
+    out = tmp_path / "out"
+    build_site(root, out)
+    (root / "content/stories/b.md").write_text(story("b")[1])
+    build_site(root, out)
+    before = _tree(out / "releases")
+    current = os.readlink(out / "current")
+    (root / "content/stories/c.md").write_text(story("c", date="yesterday")[1])
+    try:
+        build_site(root, out)
+    except BuildFailed:
+        pass
+    else:
+        raise AssertionError("the build should have failed")
+    assert _tree(out / "releases") == before and os.readlink(out / "current") == current
+    assert not list(out.glob(".staging-*"))
+
+
+def test_current_is_a_link_switched_atomically(make_site, tmp_path):
+    out = tmp_path / "out"
+    build_site(make_site(dict([story("a")])), out)
+    assert (out / "current").is_symlink()
+    target = os.readlink(out / "current")
+    assert not os.path.isabs(target) and target.startswith("releases/")
