@@ -8,6 +8,7 @@ BuildFailed without touching output/. ``storysite check`` is ``run`` with
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import time
 from dataclasses import dataclass, field
@@ -30,6 +31,8 @@ from generator import (
 from generator import config as config_stage
 from generator.cache import CACHE_DIR, Cache, key
 from generator.errors import BuildFailed, Problem, Problems, Severity
+
+log = logging.getLogger("storysite.build")
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,22 @@ def build_moment(options: config_stage.BuildOptions) -> dt.datetime:
     if epoch.isdigit():
         return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
     return dt.datetime.now(dt.UTC).replace(microsecond=0)  # pages show dates, never times
+
+
+class _Laps:
+    """Seconds spent per stage, for `storysite -v build` and the benchmark notes."""
+
+    def __init__(self) -> None:
+        self.last = time.perf_counter()
+        self.times: dict[str, float] = {}
+
+    def __call__(self, name: str) -> None:
+        now = time.perf_counter()
+        self.times[name] = self.times.get(name, 0.0) + now - self.last
+        self.last = now
+
+    def report(self) -> str:
+        return ", ".join(f"{k} {v:.2f}s" for k, v in self.times.items())
 
 
 def _warn_expiring(published: gate.Published, days: int, problems: Problems) -> None:
@@ -142,11 +161,14 @@ def run(options: config_stage.BuildOptions) -> BuildResult:
         unchanged = _up_to_date(options.output, store, inputs, as_of, started)
         if unchanged is not None:
             return unchanged
+    lap = _Laps()
     config = config_stage.load_config(site_dir, problems, options.base_url)
     source = load.read_site(site_dir, problems, store)
+    lap("load")
     if config is None:
         raise BuildFailed(problems.errors)
     corpus = model.validate(source, config, problems)
+    lap("validate")
     previously = release.previous_story_slugs(options.output)
     published = gate.select(corpus, as_of, options.drafts, previously)
     _warn_expiring(published, config.consent_warning_days, problems)
@@ -154,10 +176,13 @@ def run(options: config_stage.BuildOptions) -> BuildResult:
         if w.kind in {"no-consent", "no-web-scope"}:
             problems.warning(w.path, w.line, "consent", f"not published: {w.reason}")
     routes = urls.route(published, config, problems)
+    lap("gate+urls")
     planner = images.ImagePlanner(site_dir, store)
     docs = chain(published.stories, published.milestones, published.pages, published.campaigns)
     rendered = render.render_all(docs, routes, planner, problems, store, config.video_hosts)
+    lap("render")
     plan = site.assemble(published, rendered, routes, config, planner, problems)
+    lap("assemble")
     env = theme.environment(site_dir, config)
     write.check_templates(env, site_dir, problems)
     if problems.errors:
@@ -172,6 +197,7 @@ def run(options: config_stage.BuildOptions) -> BuildResult:
             files, pages_rendered = write.write_all(
                 plan, env, routes, site_dir, stage, problems, store, _previous(out_dir)
             )
+            lap("write")
             if problems.errors:
                 raise BuildFailed(problems.sorted())
             made = release.commit(
@@ -188,6 +214,7 @@ def run(options: config_stage.BuildOptions) -> BuildResult:
             )
             release.record_takedowns(out_dir, published.gone, [s.slug for s in published.stories])
             release_id = made.id
+            lap("release")
             next_change = min(
                 (s.publish_at for s in corpus.stories if s.publish_at and s.publish_at > as_of),
                 default=None,
@@ -207,6 +234,7 @@ def run(options: config_stage.BuildOptions) -> BuildResult:
                     ],
                 },
             )
+    log.debug("stage times: %s", lap.report())
     return BuildResult(
         release_id=release_id,
         pages=len(plan.pages),
