@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from generator import words
 from generator.gate import Published
 from generator.render import Rendered
 from generator.site.cards import term_label
@@ -18,16 +17,12 @@ from generator.urls import milestone_url, page_url, story_url
 
 def search_docs(published: Published, rendered: Mapping[str, Rendered]) -> tuple[SearchDoc, ...]:
     """Stories, milestones and free pages for the search index: only published ones,
-    since the gate already ran; title words weigh three, summary words two."""
+    since the gate already ran. Weighing title and summary words is left to the index
+    writer, which runs only when a document changed."""
     docs: list[SearchDoc] = []
 
     def weigh(doc: Any, summary: str) -> str:
-        counts = words.unpack(rendered[doc.source.path].words)
-        for term, n in words.terms(doc.title).items():
-            counts[term] = counts.get(term, 0) + 3 * n
-        for term, n in words.terms(summary).items():
-            counts[term] = counts.get(term, 0) + 2 * n
-        return words.pack(counts)
+        return rendered[doc.source.path].words
 
     for s in published.stories:
         label = tuple(term_label(t) for t in s.injustice)

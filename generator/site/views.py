@@ -87,7 +87,7 @@ class SearchDoc:
     country: str | None
     injustice: tuple[str, ...]
     date: str
-    words: str  # term:weight pairs (words.pack); title and summary words count extra
+    words: str  # term:count pairs of the text (words.pack); the index adds title and summary
     source: str  # digest of the file it came from: the index is rebuilt when one changes
 
 

@@ -28,7 +28,7 @@ from generator.write.incremental import Previous
 
 FOLDER = "search"
 DOCS_PER_FILE = 500
-FORMAT = "2"
+FORMAT = "3"
 
 
 def _dump(value: Any) -> bytes:
@@ -57,7 +57,14 @@ def write_search(out: Writer, plan: SitePlan, previous: Previous | None) -> None
     shards: dict[str, dict[str, list[int]]] = defaultdict(dict)
     filters: dict[str, dict[str, list[int]]] = {"country": {}, "injustice": {}}
     for number, doc in enumerate(docs):
-        for term, weight in words.unpack(doc.words).items():
+        # title words weigh three, summary words two, on top of the text's own counts
+        extra = {t: 3 * n for t, n in words.terms(doc.title).items()}
+        for t, n in words.terms(doc.summary).items():
+            extra[t] = extra.get(t, 0) + 2 * n
+        for item in doc.words.split():
+            term, _, count = item.rpartition(":")
+            shards[term[:2]].setdefault(term, []).extend((number, int(count) + extra.pop(term, 0)))
+        for term, weight in sorted(extra.items()):
             shards[term[:2]].setdefault(term, []).extend((number, weight))
         if doc.country:
             filters["country"].setdefault(doc.country, []).append(number)
