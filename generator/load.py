@@ -76,7 +76,7 @@ class _ParseMemo:
     Blocks that would not survive the trip (non-text keys) are simply not memoised.
     """
 
-    KIND, KEY = "frontmatter", "index-v1"
+    KIND, KEY = "frontmatter", "index-v2"  # bump when parse() accepts less
 
     def __init__(self, cache: Cache):
         self.cache = cache
@@ -199,6 +199,17 @@ def read_site(site_dir: Path, problems: Problems, cache: Cache | None = None) ->
 def _files(root: Path, top: str, problems: Problems) -> list[str]:
     """Site-relative paths of the regular files under ``top``, sorted, staying inside the site."""
     base = root / top
+    if base.is_symlink():
+        # os.walk follows a link it is given to start from: static -> / would publish the
+        # build machine's files, so the top folder is refused like any other folder link
+        problems.error(
+            top,
+            None,
+            None,
+            "folder links are not followed",
+            f"make {top}/ a real folder inside the site instead of a link",
+        )
+        return []
     if not base.is_dir():
         return []
     found: list[str] = []
@@ -339,7 +350,7 @@ def _read_data(root: Path, rel: str, problems: Problems) -> SourceData | None:
     if decoded is None:
         return None
     try:
-        doc = parse(decoded[0])
+        doc = parse(decoded[0], text_keys=False)  # data may be keyed by year, say
     except YamlProblem as exc:
         problems.error(rel, exc.line, None, exc.message, exc.hint)
         return None

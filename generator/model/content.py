@@ -26,7 +26,8 @@ from generator.model.fields import (
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # nan and inf are valid YAML floats (.nan, .inf) but no goal or metric is either
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Consent(_Strict):
@@ -50,6 +51,14 @@ class ImageRef(_Strict):
     caption: str | None = None
     credit: str | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _alt_required(cls, data: Any) -> Any:
+        # here rather than on the story, so the message carries the image's line
+        if isinstance(data, dict) and data.get("src") and not data.get("alt"):
+            raise ValueError("image.alt is required: describe the photo for screen-reader users")
+        return data
+
 
 class Video(_Strict):
     url: Url
@@ -57,17 +66,7 @@ class Video(_Strict):
     transcript: str | None = None
 
 
-class _ImageField(_Strict):
-    @model_validator(mode="before")
-    @classmethod
-    def _alt_required(cls, data: Any) -> Any:
-        image = data.get("image") if isinstance(data, dict) else None
-        if isinstance(image, dict) and image.get("src") and not image.get("alt"):
-            raise ValueError("image.alt is required: describe the photo for screen-reader users")
-        return data
-
-
-class StoryMeta(_ImageField):
+class StoryMeta(_Strict):
     title: str = Field(min_length=1, max_length=200)
     date: PlainDate
     summary: str = Field(min_length=1, max_length=300)
@@ -121,11 +120,12 @@ def _partial_date(value: Any) -> Any:
         return PartialDate(value)
     if isinstance(value, str):
         parts = value.strip().split("-")
-        if 1 <= len(parts) <= 3 and all(p.isdigit() for p in parts) and len(parts[0]) == 4:
+        ascii_digits = all(p.isascii() and p.isdigit() for p in parts)
+        if 1 <= len(parts) <= 3 and ascii_digits and len(parts[0]) == 4:
             nums = [int(p) for p in parts]
             try:
                 dt.date(nums[0], nums[1] if len(nums) > 1 else 1, nums[2] if len(nums) > 2 else 1)
-            except ValueError:
+            except (ValueError, OverflowError):  # OverflowError: a 20-digit month
                 raise ValueError(f"'{value}' is not a real date") from None
             return PartialDate(*nums)
     raise ValueError(f"'{value}' is not a year (1997), month (2010-06) or date (2010-06-15)")
@@ -185,7 +185,7 @@ class TeamMember(_Strict):
     raised: float = Field(0, ge=0)
 
 
-class CampaignMeta(_ImageField):
+class CampaignMeta(_Strict):
     title: str = Field(min_length=1, max_length=200)
     summary: str = Field(min_length=1, max_length=300)
     goal: Money

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from functools import cache
 from typing import Annotated, Any
+from urllib.parse import urlsplit
 
 import pycountry
 from pydantic import AfterValidator, BeforeValidator, ValidationInfo, WithJsonSchema
@@ -85,8 +86,13 @@ def plain_date(value: Any) -> Any:
         return value.date()
     if isinstance(value, bool | int | float):
         raise ValueError(f"'{value}' is not a date: write it as YYYY-MM-DD")
-    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-        raise ValueError(f"'{value}' is not a date: write it as YYYY-MM-DD")
+    if isinstance(value, str):
+        if not re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value.strip()):
+            raise ValueError(f"'{value}' is not a date: write it as YYYY-MM-DD")
+        try:  # YAML leaves an impossible date such as 2024-02-30 as text
+            return dt.date.fromisoformat(value.strip())
+        except ValueError as exc:
+            raise ValueError(f"'{value}' is not a real date ({exc})") from None
     return value
 
 
@@ -121,14 +127,38 @@ def _vocabulary_term(name: str) -> Any:
 def _url(value: Any) -> Any:
     if isinstance(value, str) and not re.match(r"^(https?://|/|mailto:)", value.strip()):
         raise ValueError(f"'{value}' is not a URL: start it with https://")
+    try:
+        urlsplit(value.strip()).port  # noqa: B018  (raises on 'https://[x' or a bad port)
+    except ValueError as exc:
+        raise ValueError(f"'{value}' is not a valid URL ({exc})") from None
     return value
 
 
+_PATH_SEGMENT = re.compile(r"(?:[^\W_]|%)[\w.~%-]*")  # not starting with . or _
+# Files the release and the hosts read: an alias there would replace them
+_RESERVED_PATHS = {"manifest.json"}
+
+
 def _url_path(value: Any) -> Any:
-    if isinstance(value, str) and (not value.startswith("/") or ".." in value.split("/")):
+    """An old URL path that redirects here: a plain path, never a host file (_headers,
+    .nojekyll), the manifest, a query, or an index.html spelling of a folder URL."""
+    if not isinstance(value, str):
+        return value
+    if not value.startswith("/") or ".." in value.split("/"):
         raise ValueError(
             f"'{value}' must be a path on this site starting with '/', e.g. /stories/old-name/"
         )
+    segments = value[1:].removesuffix("/").split("/") if value != "/" else []
+    if any(not _PATH_SEGMENT.fullmatch(part) for part in segments):
+        raise ValueError(
+            f"'{value}' is not a plain path: use letters, digits, '-', '.' and '_' between "
+            "slashes, not starting with '.' or '_', without '?', '#' or '//'"
+        )
+    if value.lstrip("/") in _RESERVED_PATHS:
+        raise ValueError(f"'{value}' is a file every release needs; it cannot redirect")
+    if segments and segments[-1].lower() in {"index.html", "index.htm"}:
+        folder = "/".join(segments[:-1])
+        raise ValueError(f"write '{value}' as its folder, '/{folder + '/' if folder else ''}'")
     return value
 
 

@@ -73,7 +73,7 @@ def validate(source: SiteSource, config: SiteConfig, problems: Problems) -> Corp
         if item is not None:
             by_kind[doc.kind].append(item)
     for kind, items in by_kind.items():
-        _unique_slugs(kind, items, problems)
+        by_kind[kind] = _unique_slugs(kind, items, problems)
     stories = tuple(by_kind["story"])
     story_slugs = {s.slug for s in stories}
     for story in stories:
@@ -137,7 +137,9 @@ def _line(doc: Any, *key: str | int) -> int | None:
     return line_of(doc.source.lines, key, 1)
 
 
-def _unique_slugs(kind: str, items: list[Any], problems: Problems) -> None:
+def _unique_slugs(kind: str, items: list[Any], problems: Problems) -> list[Any]:
+    """The items with a slug of their own; a second claim is an error and left out (so
+    later stages do not report the same clash again as a URL taken twice)."""
     seen: dict[str, Any] = {}
     for item in items:
         first = seen.setdefault(item.slug, item)
@@ -149,6 +151,7 @@ def _unique_slugs(kind: str, items: list[Any], problems: Problems) -> None:
                 f"{kind} slug '{item.slug}' is already used by {first.source.path}",
                 "give one of them a different file name or slug:",
             )
+    return list(seen.values())
 
 
 def _check_refs(

@@ -1,0 +1,1 @@
+content/stories/bad\.md:10: aliases\[0\]: .*/stories/.*

@@ -1,0 +1,1 @@
+content/stories/bad\.md:12: .*field%00\.jpg.*

@@ -1,0 +1,1 @@
+content/stories/bad\.md:12: .*https://\[example\.org/report.*

@@ -1,0 +1,1 @@
+content/stories/bad/index\.md:11: image\.src: .*

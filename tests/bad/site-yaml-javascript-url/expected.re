@@ -1,0 +1,1 @@
+site\.yaml:5: donate_url: .*

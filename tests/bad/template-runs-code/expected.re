@@ -1,0 +1,1 @@
+templates/page\.html:3: .*unsafe.*

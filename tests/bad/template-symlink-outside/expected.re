@@ -1,0 +1,1 @@
+templates/404\.html: .*outside the site.*
