@@ -8,6 +8,7 @@ BuildFailed without touching output/. ``storysite check`` is ``run`` with
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import logging
 import os
 import time
@@ -30,7 +31,7 @@ from generator import (
 )
 from generator import config as config_stage
 from generator.cache import CACHE_DIR, Cache, key
-from generator.errors import BuildFailed, Problem, Problems, Severity
+from generator.errors import BuildFailed, OutputError, Problem, Problems, Severity
 
 log = logging.getLogger("storysite.build")
 
@@ -193,47 +194,66 @@ def run(options: config_stage.BuildOptions) -> BuildResult:
     pages_rendered = 0
     if options.write:
         out_dir = options.output
-        with release.lock(out_dir), release.staging(out_dir) as stage:
-            files, pages_rendered = write.write_all(
-                plan, env, routes, site_dir, stage, problems, store, _previous(out_dir)
-            )
-            lap("write")
-            if problems.errors:
-                raise BuildFailed(problems.sorted())
-            made = release.commit(
-                stage,
-                out_dir,
-                files,
-                as_of if "SOURCE_DATE_EPOCH" in os.environ else dt.datetime.now(dt.UTC),
-                config.releases.keep,
-                {
-                    "stories": sorted(s.slug for s in published.stories),
-                    "gone": list(routes.gone),
-                    "commit": release.git_commit(site_dir),
-                },
-            )
-            release.record_takedowns(out_dir, published.gone, [s.slug for s in published.stories])
-            release_id = made.id
-            lap("release")
-            next_change = min(
-                (s.publish_at for s in corpus.stories if s.publish_at and s.publish_at > as_of),
-                default=None,
-            )
-            store.put(
-                "state",
-                "last-build",
-                {
-                    "inputs": inputs,
-                    "release": made.id,
-                    "until": next_change.isoformat() if next_change else None,
-                    "pages": len(plan.pages),
-                    "files": len(files),
-                    "stories": len(published.stories),
-                    "warnings": [
-                        [w.path, w.line, w.field, w.message, w.hint] for w in problems.warnings
-                    ],
-                },
-            )
+        try:
+            with release.lock(out_dir), release.staging(out_dir) as stage:
+                files, pages_rendered = write.write_all(
+                    plan, env, routes, site_dir, stage, problems, store, _previous(out_dir)
+                )
+                lap("write")
+                if problems.errors:
+                    raise BuildFailed(problems.sorted())
+                made = release.commit(
+                    stage,
+                    out_dir,
+                    files,
+                    as_of if "SOURCE_DATE_EPOCH" in os.environ else dt.datetime.now(dt.UTC),
+                    config.releases.keep,
+                    {
+                        "stories": sorted(s.slug for s in published.stories),
+                        "gone": list(routes.gone),
+                        "commit": release.git_commit(site_dir),
+                    },
+                )
+                release.record_takedowns(
+                    out_dir, published.gone, [s.slug for s in published.stories]
+                )
+                release_id = made.id
+                lap("release")
+                next_change = min(
+                    (s.publish_at for s in corpus.stories if s.publish_at and s.publish_at > as_of),
+                    default=None,
+                )
+                store.put(
+                    "state",
+                    "last-build",
+                    {
+                        "inputs": inputs,
+                        "release": made.id,
+                        "until": next_change.isoformat() if next_change else None,
+                        "pages": len(plan.pages),
+                        "files": len(files),
+                        "stories": len(published.stories),
+                        "warnings": [
+                            [w.path, w.line, w.field, w.message, w.hint] for w in problems.warnings
+                        ],
+                    },
+                )
+        except OSError as exc:
+            # the release was not switched: current still points at the last good one
+            if exc.errno == errno.ENOSPC:
+                raise OutputError(
+                    "the disk is full; the previous release is still current"
+                ) from exc
+            raise OutputError(
+                f"cannot write to {out_dir}: {exc.strerror or exc}; the previous release is "
+                "still current"
+            ) from exc
+    elif not problems.errors:
+        # storysite check renders every page too (writing nothing), so a template that
+        # fails only when rendering is caught before a build
+        write.check_render(plan, env, routes, site_dir, problems)
+        if problems.errors:
+            raise BuildFailed(problems.sorted())
     log.debug("stage times: %s", lap.report())
     return BuildResult(
         release_id=release_id,

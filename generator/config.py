@@ -8,14 +8,36 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from generator.errors import Problems
 from generator.yamldoc import YamlProblem, parse, report_validation
 
 CONFIG_FILE = "site.yaml"
+
+
+def _safe_url(value: str | None) -> str | None:
+    """Links from site.yaml reach every page: only web, site-relative or mail links."""
+    if value is None:
+        return None
+    text = value.strip()
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        raise ValueError(f"'{value}' is not a valid URL") from None
+    if text.startswith("/") and not text.startswith("//"):
+        return text
+    if parts.scheme in {"http", "https"} and parts.netloc:
+        return text
+    if parts.scheme == "mailto" and parts.path:
+        return text
+    raise ValueError(f"'{value}' is not a web address: start it with https:// (or /)")
+
+
+SafeUrl = Annotated[str, AfterValidator(_safe_url)]
 
 
 class _Strict(BaseModel):
@@ -26,7 +48,7 @@ class Organisation(_Strict):
     name: str = Field(
         min_length=1, description="The organisation's name, shown in the footer and feeds"
     )
-    url: str | None = Field(None, description="The organisation's main website")
+    url: SafeUrl | None = Field(None, description="The organisation's main website")
 
 
 class Vocabularies(_Strict):
@@ -41,7 +63,7 @@ class Vocabularies(_Strict):
 
 class Announcement(_Strict):
     text: str = Field(min_length=1, description="Banner text shown on every page")
-    url: str | None = Field(None, description="Where the banner links")
+    url: SafeUrl | None = Field(None, description="Where the banner links")
     link_text: str = Field("Learn more", description="Text of the banner's link")
 
 
@@ -64,11 +86,11 @@ class SiteConfig(_Strict):
     base_url: str = Field(description="Public address of the site, may include a path")
     language: str = Field("en", pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
     organisation: Organisation
-    donate_url: str
+    donate_url: SafeUrl
     vocabularies: Vocabularies
     announcement: Announcement | None = None
     contact: Contact | None = None
-    newsletter: str | None = Field(None, description="URL the newsletter sign-up form posts to")
+    newsletter: SafeUrl | None = Field(None, description="URL the newsletter sign-up form posts to")
     video_hosts: tuple[str, ...] = ()
     per_page: int = Field(12, ge=1, le=500, description="Stories per listing page")
     feed_size: int = Field(20, ge=1, le=500, description="Stories in the Atom feed")

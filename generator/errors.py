@@ -28,31 +28,48 @@ class Problem:
     severity: Severity = Severity.ERROR
 
     def format(self) -> str:
-        """Render as ``path:line: field: message`` with an optional indented fix line."""
-        where = self.path or "site"
+        """Render as ``path:line: field: message`` with an optional indented fix line.
+
+        Control characters from content are shown escaped, so a value quoted back in a
+        message cannot drive the terminal."""
+        where = _printable(self.path) or "site"
         if self.line is not None:
             where = f"{where}:{self.line}"
         text = f"{where}: "
         if self.severity is Severity.WARNING:
             text += "warning: "
         if self.field:
-            text += f"{self.field}: "
-        text += self.message
+            text += f"{_printable(self.field)}: "
+        text += _printable(self.message)
         if self.hint:
-            text += f"\n  fix: {self.hint}"
+            text += f"\n  fix: {_printable(self.hint)}"
         return text
 
     def format_github(self) -> str:
         """Render as a GitHub Actions workflow command (an annotation on the file)."""
         kind = "error" if self.severity is Severity.ERROR else "warning"
-        loc = f"file={self.path}" if self.path else ""
+        loc = f"file={_property(self.path)}" if self.path else ""
         if self.line is not None and loc:
             loc += f",line={self.line}"
         message = (f"{self.field}: " if self.field else "") + self.message
         if self.hint:
             message += f" (fix: {self.hint})"
-        message = message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        message = _printable(message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A"))
         return f"::{kind} {loc}::{message}" if loc else f"::{kind}::{message}"
+
+
+def _printable(text: str) -> str:
+    """Control characters (ESC, BEL, …) as \\x1b-style escapes."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
+def _property(text: str) -> str:
+    """A value for a GitHub workflow command property: no way to end it early."""
+    for raw, escaped in (("%", "%25"), ("\r", "%0D"), ("\n", "%0A"), (":", "%3A"), (",", "%2C")):
+        text = text.replace(raw, escaped)
+    return _printable(text)
 
 
 @dataclass

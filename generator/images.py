@@ -79,7 +79,7 @@ class ImagePlanner:
                 return self._digests[source]
         try:
             value: str | None = hashlib.sha256((self.site_dir / source).read_bytes()).hexdigest()
-        except OSError:
+        except (OSError, ValueError):  # ValueError: a NUL in the name
             value = None
         with self._lock:
             self._digests[source] = value
@@ -137,6 +137,9 @@ def _measure(path: Path) -> tuple[str, int, int]:
         raise ImageProblem(f"not a readable image ({exc.__class__.__name__})") from None
     if fmt not in _FORMATS:
         raise ImageProblem(f"unsupported image format {fmt or 'unknown'}")
+    if width * height > (Image.MAX_IMAGE_PIXELS or 0):
+        # Pillow only refuses at twice the limit: a tiny file can still unpack to gigabytes
+        raise ImageProblem(f"image is too large ({width} x {height} pixels)")
     if orientation in (5, 6, 7, 8):  # rotated a quarter turn on display
         width, height = height, width
     return fmt, width, height

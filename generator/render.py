@@ -52,6 +52,10 @@ class _DocContext:
     images: list[ImagePlan]
 
 
+class _BadTarget(Exception):
+    pass
+
+
 class _LinkResolver(Treeprocessor):
     def __init__(self, md: markdown.Markdown, routes: Routes, planner: ImagePlanner):
         super().__init__(md)
@@ -74,19 +78,41 @@ class _LinkResolver(Treeprocessor):
         return doc.body_line + (doc.body[:pos].count("\n") if pos >= 0 else 0)
 
     def _local(self, target: str) -> tuple[str, str] | None:
-        """(site-relative path, #fragment) for a relative link to a file, else None."""
-        parts = urlsplit(target)
+        """(site-relative path, #fragment) for a relative link to a file, else None.
+        Raises _BadTarget for a target no browser could follow either."""
+        try:
+            parts = urlsplit(target)
+        except ValueError:
+            raise _BadTarget(f"{target} is not a valid address") from None
         if parts.scheme or parts.netloc or target.startswith(("/", "#")) or not parts.path:
             return None
         assert self.doc is not None
-        path = posixpath.normpath(posixpath.join(self.doc.folder, unquote(parts.path)))
+        name = unquote(parts.path)
+        if any(ord(c) < 32 for c in name):
+            raise _BadTarget(f"{target} contains a control character")
+        path = posixpath.normpath(posixpath.join(self.doc.folder, name))
         return path, ("#" + parts.fragment if parts.fragment else "")
+
+    def _checked(self, target: str) -> tuple[str, str] | None:
+        """_local, with an unusable target reported at its line (and then ignored)."""
+        try:
+            return self._local(target)
+        except _BadTarget as exc:
+            assert self.doc is not None
+            self.doc.problems.error(
+                self.doc.path,
+                self._line(target),
+                None,
+                f"link to {exc}",
+                "check the address between the brackets",
+            )
+            return None
 
     def _link(self, el: Element) -> None:
         doc = self.doc
         assert doc is not None
         target = el.get("href", "")
-        local = self._local(target)
+        local = self._checked(target)
         if local is None or not local[0].endswith(".md"):
             return
         path, fragment = local
@@ -128,7 +154,7 @@ class _LinkResolver(Treeprocessor):
         doc = self.doc
         assert doc is not None
         target = el.get("src", "")
-        local = self._local(target)
+        local = self._checked(target)
         if local is None:
             return
         path = local[0]

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.sandbox import SandboxedEnvironment
 
 from generator.config import SiteConfig
 
@@ -32,7 +33,9 @@ def environment(site_dir: Path | None, config: SiteConfig) -> jinja2.Environment
     if own is not None and own.is_dir() and own.resolve() != builtin_dir().resolve():
         loaders.append(jinja2.FileSystemLoader(str(own)))
     loaders.append(jinja2.FileSystemLoader(str(builtin_dir())))
-    env = jinja2.Environment(
+    # Sandboxed: a site's own template is code from the content repository, and must not
+    # reach Python internals (cycler.__init__.__globals__.os...) on the build machine
+    env = SandboxedEnvironment(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         undefined=jinja2.StrictUndefined,

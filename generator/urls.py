@@ -9,6 +9,7 @@ Two pages claiming one URL is an error. Pure.
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -148,7 +149,11 @@ def route(published: Published, config: SiteConfig, problems: Problems) -> Route
             old = posixpath.normpath(alias.lstrip("/"))
             old = "" if old == "." else old + ("/" if not posixpath.splitext(old)[1] else "")
             line = story.source.lines.get(("aliases", i))
-            if old.split("/")[0] in RESERVED - {"stories", "milestones", "campaigns"} or old == "":
+            generated = old in {"stories/", "milestones/", "campaigns/"} or re.fullmatch(
+                r"(stories|milestones|campaigns)/page/\d+/", old
+            )
+            first = old.split("/")[0]
+            if first in RESERVED - {"stories", "milestones", "campaigns"} or old == "" or generated:
                 problems.error(
                     story.source.path,
                     line,

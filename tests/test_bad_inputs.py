@@ -214,10 +214,6 @@ def test_bom_and_crlf_story_reads_like_any_other(tmp_path, good_output):
     assert "<h1>Windows story</h1>" in page and "\ufeff" not in page and "\r" not in page
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs `storysite check` to render pages without writing them (generator/build.py)",
-)
 def test_check_finds_errors_that_only_rendering_shows(tmp_path, good_output):
     site, out = prepare(BAD / "template-undefined-variable", tmp_path, good_output)
     proc = build(site, out, command="check")
@@ -225,19 +221,11 @@ def test_check_finds_errors_that_only_rendering_shows(tmp_path, good_output):
     assert "'no_such_variable' is undefined" in proc.stderr
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs Problem.format_github to escape property values (generator/errors.py)",
-)
 def test_a_file_name_cannot_forge_a_github_annotation():
     line = Problem("content/stories/a,b.md\n::warning::forged", 3, None, "oops").format_github()
     assert "\n" not in line and "file=content/stories/a%2Cb.md%0A%3A%3Awarning" in line
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs Problem.format to escape control characters (generator/errors.py)",
-)
 def test_a_value_cannot_drive_the_terminal():
     # YAML's "\e" escape gives ESC; the unknown-country message quotes the value back
     text = Problem("content/stories/a.md", 5, "country", "unknown country '\x1b[2J'").format()

@@ -185,11 +185,6 @@ def test_killed_builds_never_leave_current_incomplete(corpus, tmp_path):
     assert complete_release(out)[0] not in seen
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs release.staging() (under the lock) to delete .staging-* and .current-* "
-    "left by killed builds (generator/release.py)",
-)
 def test_a_build_clears_what_killed_builds_left(tmp_path):
     site = small_site(tmp_path / "site")
     out = tmp_path / "out"
@@ -274,11 +269,6 @@ def test_full_disk_fails_cleanly_and_keeps_current(tmp_path, monkeypatch, capsys
     assert "no space left on device" in err.lower() or "disk is full" in err.lower()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="needs OSError while writing the release mapped to OutputError, ENOSPC as "
-    "'the disk is full' (generator/build.py, around write.write_all)",
-)
 def test_full_disk_message_is_not_an_internal_error(tmp_path, monkeypatch, capsys):
     code, err = _full_disk_build(
         small_site(tmp_path / "site"), tmp_path / "out", monkeypatch, capsys

@@ -8,8 +8,8 @@ from __future__ import annotations
 import argparse
 import json
 
+from generator import compare, release
 from generator import deploy as deploying
-from generator import release
 from generator.config import load_config
 from generator.errors import Problems
 from generator.model.schema import schemas
@@ -35,7 +35,7 @@ def cmd_releases(args: argparse.Namespace) -> int:
 
 def cmd_diff(args: argparse.Namespace) -> int:
     out = args.out or args.site / "output"
-    result = release.diff(out, args.a, args.b, args.text)
+    result = compare.diff(out, args.a, args.b, args.text)
     for label, paths in (
         ("added", result.added),
         ("removed", result.removed),

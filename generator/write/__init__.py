@@ -24,7 +24,15 @@ from generator.write.redirects import write_host_rules, write_redirects
 from generator.write.search import write_search
 from generator.write.sitemap import write_robots, write_sitemap
 
-__all__ = ["OutputFile", "Previous", "check_templates", "write_all"]
+__all__ = ["OutputFile", "Previous", "check_render", "check_templates", "write_all"]
+
+
+def check_render(
+    plan: SitePlan, env: jinja2.Environment, routes: Routes, site_dir: Path, problems: Problems
+) -> None:
+    """Render every page as a build would, keeping nothing: for `storysite check`."""
+    out = Writer(site_dir / "output" / ".never-written", dry=True)
+    write_pages(out, plan, env, routes, write_assets(out, env), problems, site_dir)
 
 
 def write_all(

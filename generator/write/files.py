@@ -60,8 +60,9 @@ def cache_control(path: str) -> str:
 class Writer:
     """Writes files under one root, refusing paths that would leave it."""
 
-    def __init__(self, root: Path):
+    def __init__(self, root: Path, dry: bool = False):
         self.root = root
+        self.dry = dry  # storysite check: render and record, write nothing
         self._root = str(root)
         self._made: set[str] = set()
         self._files: dict[str, OutputFile] = {}
@@ -80,8 +81,9 @@ class Writer:
         return target
 
     def write(self, path: str, data: bytes, inputs: str = "") -> OutputFile:
-        with open(self._target(path), "wb") as fh:
-            fh.write(data)
+        if not self.dry:
+            with open(self._target(path), "wb") as fh:
+                fh.write(data)
         record = OutputFile(
             path,
             hashlib.sha256(data).hexdigest(),

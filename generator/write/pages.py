@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import traceback
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -55,8 +56,38 @@ def _rel(filename: str, site_dir: Path) -> str:
         return filename
 
 
+def _links_out(site_dir: Path, problems: Problems) -> None:
+    """A site's templates/ may not reach outside the site: a link there would publish
+    whatever file it points at (or let a template include it)."""
+    root = site_dir.resolve()
+    own = site_dir / "templates"
+    if own.is_symlink():
+        problems.error(
+            "templates",
+            None,
+            None,
+            "the templates folder is a link outside the site",
+            "copy the templates into the site instead of linking to them",
+        )
+        return
+    if not own.is_dir():
+        return
+    for folder, dirs, names in os.walk(own):
+        for name in sorted(dirs + names):
+            path = Path(folder) / name
+            if path.is_symlink() and not path.resolve().is_relative_to(root):
+                problems.error(
+                    path.relative_to(site_dir).as_posix(),
+                    None,
+                    None,
+                    "template is a link to a file outside the site",
+                    "copy the file into templates/ instead of linking to it",
+                )
+
+
 def check_templates(env: jinja2.Environment, site_dir: Path, problems: Problems) -> None:
     """Compile every template the build uses, so syntax errors stop it before writing."""
+    _links_out(site_dir, problems)
     for name in TEMPLATES:
         try:
             env.get_template(name)

@@ -4,10 +4,9 @@ located in its file; it never raises and never reads outside content/."""
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import unquote, urlsplit
 
 import pytest
-from hypothesis import HealthCheck, assume, example, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
@@ -103,22 +102,11 @@ WORDS = st.lists(
 ).map("".join)
 
 
-def _known_crash(target: str) -> bool:
-    """Targets that still crash render; fixes are with the lead (see test_bad_inputs.py:
-    body-image-null-byte, body-link-invalid-url). Remove this once they land."""
-    try:
-        urlsplit(target)
-    except ValueError:
-        return True
-    return "\x00" in unquote(target) or "%00" in target.lower()
-
-
 @st.composite
 def bodies(draw) -> str:
     parts = []
     for _ in range(draw(st.integers(1, 6))):
         target = draw(TARGETS)
-        assume(not _known_crash(target))
         kind = draw(st.sampled_from(["link", "image", "raw", "ref"]))
         label = draw(st.text(st.sampled_from("ab *_"), max_size=6))
         parts.append(draw(WORDS))
@@ -159,10 +147,11 @@ def test_any_links_render_or_give_located_problems(pipeline, body):
         assert "://" not in url and ".." not in url.split("/")
 
 
-def test_known_crashes_are_still_excluded_only_while_unfixed(pipeline):
-    """Fails (so you remove _known_crash) once render copes with these targets."""
+def test_unusable_targets_are_located_problems(pipeline):
+    """Targets that once crashed render: a NUL byte, an unparseable address."""
     root, routes, story = pipeline
     for body in ("![x](a%00.jpg)", "[a](http://[x)"):
         doc = story.model_copy(update={"source": story.source.model_copy(update={"body": body})})
-        with pytest.raises(ValueError):
-            render.render_all([doc], routes, images.ImagePlanner(root), Problems(), None, ())
+        problems = Problems()
+        render.render_all([doc], routes, images.ImagePlanner(root), problems, None, ())
+        assert [p.line for p in problems.errors] == [doc.source.body_line], problems.items
