@@ -17,6 +17,7 @@ from generator.images import ImagePlanner
 from generator.model import Milestone, slugify
 from generator.render import Rendered
 from generator.site.cards import campaign_view, counters, listing, story_card, term_label
+from generator.site.charts import country_timeline, impact_charts
 from generator.site.related import related_stories
 from generator.site.search import search_docs
 from generator.site.views import (
@@ -121,7 +122,10 @@ def assemble(
             config,
             kind="country",
             term=name,
-            extra={"milestones": country_milestones.get(name, [])},
+            extra={
+                "milestones": country_milestones.get(name, []),
+                "chart": country_timeline(name, country_milestones.get(name, [])),
+            },
         )
     for term in sorted(terms):
         pages += listing(
@@ -208,6 +212,7 @@ def assemble(
                 "counters": headline,
                 "timeline": sorted(timeline.items()),
                 "gifts": published.gifts,
+                "charts": impact_charts(published.milestones),
             },
             "Our impact",
         )

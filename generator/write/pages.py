@@ -36,6 +36,8 @@ TEMPLATES = (
     "redirect.html",
     "gone.html",
     "search.html",
+    "_chart.html",
+    "_ld.html",
 )
 
 
