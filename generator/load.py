@@ -8,19 +8,20 @@ Reads files; writes nothing.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import frontmatter
 
+from generator import parallel
 from generator.cache import Cache
 from generator.errors import Problems
-from generator.yamldoc import KeyPath, YamlDoc, YamlProblem, parse
+from generator.yamldoc import KeyPath, YamlProblem, parse
+from generator.yamlmemo import ParseMemo
 
 KINDS = {"stories": "story", "milestones": "milestone", "pages": "page", "campaigns": "campaign"}
 MAX_BYTES = 2 * 1024 * 1024  # a story is a few KB; anything this big is a mistake
@@ -68,84 +69,11 @@ class SiteSource:
     assets: frozenset[str]  # site-relative paths of non-Markdown files under content/
 
 
-class _ParseMemo:
-    """Parsed front matter from earlier builds, by the hash of its text.
-
-    Constructing Python values is the slow half of YAML loading; a front matter block
-    seen before is rebuilt from JSON instead (dates tagged so they come back as dates).
-    Blocks that would not survive the trip (non-text keys) are simply not memoised.
-    """
-
-    KIND, KEY = "frontmatter", "index-v2"  # bump when parse() accepts less
-
-    def __init__(self, cache: Cache):
-        self.cache = cache
-        stored = cache.get(self.KIND, self.KEY)
-        self.old: dict[str, Any] = stored if isinstance(stored, dict) else {}
-        self.new: dict[str, Any] = {}
-
-    def parse(self, text: str) -> YamlDoc:
-        digest = hashlib.sha256(text.encode()).hexdigest()
-        entry = self.old.get(digest)
-        if entry is not None:
-            try:
-                data = _untag(entry[0])
-                lines = {tuple(path): line for path, line in entry[1]}
-                self.new[digest] = entry
-                return YamlDoc(data, lines)
-            except (TypeError, ValueError, IndexError, KeyError):
-                pass  # a damaged entry: parse the text again
-        doc = parse(text)
-        tagged = _tag(doc.data)
-        if tagged is not _UNSAFE:
-            self.new[digest] = [tagged, [[list(k), v] for k, v in doc.lines.items()]]
-        return doc
-
-    def save(self) -> None:
-        if self.new.keys() != self.old.keys():
-            self.cache.put(self.KIND, self.KEY, self.new)
-
-
-_UNSAFE = object()
-
-
-def _tag(value: Any) -> Any:
-    """Plain YAML values → JSON-safe values (dates tagged); _UNSAFE if impossible."""
-    if isinstance(value, dt.datetime):
-        return {"\u0000t": value.isoformat()}
-    if isinstance(value, dt.date):
-        return {"\u0000d": value.isoformat()}
-    if value is None or isinstance(value, bool | int | float | str):
-        return value
-    if isinstance(value, list):
-        items = [_tag(v) for v in value]
-        return _UNSAFE if any(i is _UNSAFE for i in items) else items
-    if isinstance(value, dict) and all(
-        isinstance(k, str) and not k.startswith("\u0000") for k in value
-    ):
-        out = {k: _tag(v) for k, v in value.items()}
-        return _UNSAFE if any(v is _UNSAFE for v in out.values()) else out
-    return _UNSAFE
-
-
-def _untag(value: Any) -> Any:
-    if isinstance(value, list):
-        return [_untag(v) for v in value]
-    if isinstance(value, dict):
-        if len(value) == 1:
-            ((k, v),) = value.items()
-            if k == "\u0000t":
-                return dt.datetime.fromisoformat(v)
-            if k == "\u0000d":
-                return dt.date.fromisoformat(v)
-        return {k: _untag(v) for k, v in value.items()}
-    return value
-
-
 def read_site(site_dir: Path, problems: Problems, cache: Cache | None = None) -> SiteSource:
     """Read every content file, data file and static file list of a site."""
     root = site_dir.resolve()
-    memo = _ParseMemo(cache or Cache(None))
+    memo = ParseMemo(cache or Cache(None))
+    todo: list[tuple[str, str, bool]] = []  # (path, kind, bundle) of each document
     docs: list[SourceDoc] = []
     data: dict[str, SourceData] = {}
     assets: set[str] = set()
@@ -163,9 +91,7 @@ def read_site(site_dir: Path, problems: Problems, cache: Cache | None = None) ->
         if rel.endswith(".md") and len(parts) >= 3 and parts[1] in KINDS:
             bundle = parts[1] == "stories" and len(parts) == 4 and parts[3] == "index.md"
             if len(parts) == 3 or bundle:
-                doc = _read_doc(root, rel, KINDS[parts[1]], bundle, problems, memo)
-                if doc is not None:
-                    docs.append(doc)
+                todo.append((rel, KINDS[parts[1]], bundle))
                 continue
             if parts[1] == "stories" and len(parts) == 4:
                 problems.error(
@@ -190,10 +116,34 @@ def read_site(site_dir: Path, problems: Problems, cache: Cache | None = None) ->
             )
             continue
         assets.add(rel)
+    docs = _read_docs(root, todo, problems, memo)
     memo.save()
     static = tuple(_files(root, "static", problems))
     docs.sort(key=lambda d: d.path)
     return SiteSource(tuple(docs), data, static, frozenset(assets))
+
+
+def _read_docs(
+    root: Path, todo: list[tuple[str, str, bool]], problems: Problems, memo: ParseMemo
+) -> list[SourceDoc]:
+    """Read and parse the documents across worker processes (YAML parsing is CPU-bound)."""
+
+    def job(chunk: Sequence[tuple[str, str, bool]]) -> list[Any]:
+        results = []
+        for rel, kind, bundle in chunk:
+            local = Problems()
+            memo.last = None
+            doc = _read_doc(root, rel, kind, bundle, local, memo)
+            results.append((doc, local.items, memo.last))
+        return results
+
+    docs: list[SourceDoc] = []
+    for doc, found, used in parallel.map_chunks(job, todo):
+        problems.items.extend(found)
+        memo.keep(used)
+        if doc is not None:
+            docs.append(doc)
+    return docs
 
 
 def _files(root: Path, top: str, problems: Problems) -> list[str]:
@@ -289,7 +239,7 @@ def _decode(root: Path, rel: str, problems: Problems) -> tuple[str, str] | None:
 
 
 def _read_doc(
-    root: Path, rel: str, kind: str, bundle: bool, problems: Problems, memo: _ParseMemo
+    root: Path, rel: str, kind: str, bundle: bool, problems: Problems, memo: ParseMemo
 ) -> SourceDoc | None:
     decoded = _decode(root, rel, problems)
     if decoded is None:

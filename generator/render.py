@@ -332,14 +332,15 @@ def render_all(
     def job(chunk: Sequence[tuple[Any, str]]) -> list[dict[str, Any]]:
         renderer = Renderer(routes, planner, video_hosts)
         results = []
-        for doc, _ in chunk:
+        for doc, k in chunk:
             src, local = doc.source, Problems()
             rendered = renderer.render(src.path, src.folder, src.body, src.body_line, local)
-            results.append(_to_json(rendered, local.items))
+            data = _to_json(rendered, local.items)
+            cache.put("markdown", k, data)  # here, in parallel: encoding it is not free
+            results.append(data)
         return results
 
-    for (doc, k), data in zip(todo, parallel.map_chunks(job, todo), strict=True):
-        cache.put("markdown", k, data)
+    for (doc, _), data in zip(todo, parallel.map_chunks(job, todo), strict=True):
         fresh = _from_json(data, doc.source.path)
         assert fresh is not None
         out[doc.source.path], found = fresh

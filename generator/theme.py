@@ -26,6 +26,26 @@ def builtin_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "templates"
 
 
+class _Sandbox(SandboxedEnvironment):
+    """The sandbox, with its per-access safety check remembered.
+
+    Jinja's check runs on every ``a.b`` in a template (hundreds of thousands per build) and
+    its answer depends only on the object's type and the attribute's name
+    (``is_internal_attribute`` looks at nothing else), so it is worked out once per pair.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._safe: dict[tuple[type, str], bool] = {}
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        key = (type(obj), attr)
+        safe = self._safe.get(key)
+        if safe is None:
+            safe = self._safe[key] = super().is_safe_attribute(obj, attr, value)
+        return safe
+
+
 def environment(site_dir: Path | None, config: SiteConfig) -> jinja2.Environment:
     """Build the template environment for one site."""
     loaders: list[jinja2.BaseLoader] = []
@@ -35,7 +55,7 @@ def environment(site_dir: Path | None, config: SiteConfig) -> jinja2.Environment
     loaders.append(jinja2.FileSystemLoader(str(builtin_dir())))
     # Sandboxed: a site's own template is code from the content repository, and must not
     # reach Python internals (cycler.__init__.__globals__.os...) on the build machine
-    env = SandboxedEnvironment(
+    env = _Sandbox(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),
         undefined=jinja2.StrictUndefined,

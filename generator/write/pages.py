@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from generator import parallel
 from generator.errors import Problems
@@ -106,11 +107,13 @@ def check_templates(env: jinja2.Environment, site_dir: Path, problems: Problems)
             )
 
 
-def common_context(plan: SitePlan, routes: Routes, assets: Mapping[str, str]) -> dict[str, Any]:
+def common_context(
+    plan: SitePlan, routes: Routes, assets: Mapping[str, str], env: jinja2.Environment
+) -> dict[str, Any]:
     def asset(name: str) -> str:
         return routes.href(assets[name])
 
-    return {
+    common: dict[str, Any] = {
         "href": routes.href,
         "absolute": routes.absolute,
         "asset": asset,
@@ -118,6 +121,21 @@ def common_context(plan: SitePlan, routes: Routes, assets: Mapping[str, str]) ->
         "as_of": plan.as_of.date(),
         "drafts": plan.drafts,
     }
+    # A story's card is the same HTML on every listing, taxonomy page and "related" box
+    # it appears in (five or so per story), so _card.html renders once per story and
+    # heading level. It sees the common context and `card`, `card_h`, nothing page-bound.
+    cards: dict[tuple[str, int], Markup] = {}
+
+    def card_html(card: Any, level: int = 3) -> Markup:
+        memo_key = (card.url, level)
+        html = cards.get(memo_key)
+        if html is None:
+            template = env.get_template("_card.html")
+            html = cards[memo_key] = Markup(template.render(**common, card=card, card_h=level))
+        return html
+
+    common["card_html"] = card_html
+    return common
 
 
 def render_page(
@@ -145,7 +163,7 @@ def write_pages(
 
     Returns how many pages were rendered (the rest were carried over).
     """
-    common = common_context(plan, routes, assets)
+    common = common_context(plan, routes, assets, env)
     base = global_fingerprint(plan, env, routes, assets)
     fp = Fingerprints()
     todo: list[tuple[PageSpec, str]] = []

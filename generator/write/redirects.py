@@ -22,7 +22,7 @@ def write_redirects(
     assets: Mapping[str, str],
     problems: Problems,
 ) -> None:
-    common = common_context(plan, routes, assets)
+    common = common_context(plan, routes, assets, env)
     lines = []
     for old, new in sorted(plan.aliases.items()):
         html = render_page(
