@@ -8,6 +8,7 @@ than it saves below a few hundred items.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 from collections.abc import Callable, Sequence
@@ -50,9 +51,46 @@ def map_chunks(job: Callable[[Sequence[Any]], list[Any]], items: Sequence[Any]) 
     size = -(-len(items) // count)
     bounds = [(i, min(i + size, len(items))) for i in range(0, len(items), size)]
     _job, _items = job, items
+    # Frozen objects are never visited by the workers' garbage collector, which would
+    # otherwise write to (and so copy) every page of the parent's memory they share
+    gc.freeze()
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             parts = pool.map(_run_chunk, bounds, chunksize=1)
     finally:
         _job, _items = None, ()
+        gc.unfreeze()
     return [result for part in parts for result in part]
+
+
+class Background:
+    """One function run in a forked process while the caller goes on; ``result()`` waits.
+
+    For a stage that shares no state with what runs meanwhile (the search index while
+    pages are fingerprinted and linked). Without fork, or with one job, it runs inline.
+    """
+
+    def __init__(self, fn: Callable[[], Any]):
+        self._pool = None
+        self._inline: Any = None
+        self._pending: Any = None
+        if jobs() == 1 or "fork" not in multiprocessing.get_all_start_methods():
+            self._inline = (fn(),)
+            return
+        global _job
+        _job = lambda _items: [fn()]  # noqa: E731  (inherited by the fork, never pickled)
+        try:
+            self._pool = multiprocessing.get_context("fork").Pool(1)
+            self._pending = self._pool.apply_async(_run_chunk, ((0, 0),))
+        finally:
+            _job = None
+
+    def result(self) -> Any:
+        if self._inline is not None:
+            return self._inline[0]
+        assert self._pool is not None
+        try:
+            return self._pending.get()[0]
+        finally:
+            self._pool.close()
+            self._pool.join()

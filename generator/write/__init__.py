@@ -11,6 +11,7 @@ from pathlib import Path
 
 import jinja2
 
+from generator import parallel
 from generator.cache import Cache
 from generator.errors import Problems
 from generator.site import SitePlan
@@ -35,6 +36,12 @@ def check_render(
     write_pages(out, plan, env, routes, write_assets(out, env), problems, site_dir)
 
 
+def _search_files(staging: Path, plan: SitePlan, previous: Previous | None) -> list[OutputFile]:
+    out = Writer(staging)
+    write_search(out, plan, previous)
+    return out.files()
+
+
 def write_all(
     plan: SitePlan,
     env: jinja2.Environment,
@@ -53,8 +60,12 @@ def write_all(
     assets = write_assets(out, env)
     write_images(out, plan, site_dir, cache, problems)
     write_static(out, plan, site_dir, problems)
+    # The search index depends on nothing the pages do: it is built in another process
+    # meanwhile (weighing every word of every story takes a second at 10,000 stories)
+    search = parallel.Background(lambda: _search_files(staging, plan, previous))
     rendered = write_pages(out, plan, env, routes, assets, problems, site_dir, previous)
-    write_search(out, plan, previous)
+    for record in search.result():
+        out.record(record)
     write_feed(out, plan, routes)
     write_sitemap(out, plan, routes)
     write_robots(out, routes)
