@@ -25,8 +25,8 @@ check: $(STAMP)
 	$(BIN)/storysite check
 
 lint: $(STAMP)
-	$(BIN)/ruff check generator tests
-	$(BIN)/ruff format --check generator tests
+	$(BIN)/ruff check generator tests bench
+	$(BIN)/ruff format --check generator tests bench
 	$(BIN)/lint-imports
 
 test: $(STAMP) node_modules/.stamp lint
