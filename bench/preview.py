@@ -38,8 +38,18 @@ def fetch(url: str) -> str | None:
 class Server:
     """A preview server process, started and stopped around the preview runs."""
 
-    def __init__(self, name: str, cmd: list[str], cwd: Path, page: str, log: Path, port: int):
+    def __init__(
+        self,
+        name: str,
+        cmd: list[str],
+        cwd: Path,
+        page: str,
+        log: Path,
+        port: int,
+        done: str | None = None,
+    ):
         self.name, self.cmd, self.cwd, self.log = name, cmd, cwd, log
+        self.done = done  # a line the server logs when a whole rebuild has finished
         self.url = f"http://127.0.0.1:{port}{page}"
         self.proc: subprocess.Popen | None = None
 
@@ -64,9 +74,18 @@ class Server:
             time.sleep(0.1)
         return time.perf_counter() - started
 
-    def time_edit(self, story: Path, token: str, timeout: float = 300.0) -> float:
-        """Append ``token`` to ``story``; seconds until the served page contains it."""
+    def _done_count(self) -> int:
+        if self.done is None:
+            return 0
+        return self.log.read_text(errors="replace").count(self.done)
+
+    def time_edit(
+        self, story: Path, token: str, timeout: float = 300.0
+    ) -> tuple[float, float | None]:
+        """Append ``token`` to ``story``. Returns the seconds until the served page contains
+        it, and (servers that log ``done``) until the whole rebuild has finished."""
         fetch(self.url)  # visited: Hugo's fast render re-renders pages that were viewed
+        done_before = self._done_count()
         start = time.perf_counter()
         with story.open("a", encoding="utf-8") as f:
             f.write(f"\nThis story was edited for the preview benchmark ({token}).\n")
@@ -74,12 +93,19 @@ class Server:
             body = fetch(self.url)
             elapsed = time.perf_counter() - start
             if body is not None and token in body:
-                return elapsed
+                break
             if elapsed > timeout:
                 raise BuildError(
                     f"{self.name}: edit not served after {timeout:.0f} s (log: {self.log})"
                 )
             time.sleep(POLL)
+        if self.done is None:
+            return elapsed, None
+        while self._done_count() <= done_before:
+            if time.perf_counter() - start > timeout:
+                raise BuildError(f"{self.name}: rebuild not finished after {timeout:.0f} s")
+            time.sleep(POLL)
+        return elapsed, time.perf_counter() - start
 
     def stop(self) -> None:
         if self.proc is not None and self.proc.poll() is None:

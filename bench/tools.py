@@ -96,6 +96,7 @@ class Tool:
 
     template: str = ""  # the story page template, relative to ``site``
     anchor: str = ""  # the edit is inserted after the first line containing this
+    rebuilt_marker: str | None = None  # what its preview server logs after a whole rebuild
 
     def prepare(self, corpus: Path) -> None:
         shutil.rmtree(self.site, ignore_errors=True)
@@ -139,6 +140,7 @@ class Storysite(Tool):
             work / "storysite-out",
             template="templates/story.html",
             anchor="{% block main %}",
+            rebuilt_marker="rebuilt (changed",
         )
         self.exe = exe
 

@@ -12,9 +12,11 @@ import errno
 import logging
 import os
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
+from typing import Any
 
 from generator import (
     __version__,
@@ -48,6 +50,55 @@ class BuildResult:
     withheld: tuple[gate.Withheld, ...] = field(default_factory=tuple)
     output: str | None = None
     up_to_date: bool = False  # nothing changed: the current release was kept
+    session: Session | None = None  # with keep_session: what quick_page needs
+
+
+@dataclass(frozen=True)
+class Session:
+    """The values of a finished build, kept by the preview server for ``quick_page``."""
+
+    site_dir: Path
+    config: config_stage.SiteConfig
+    routes: urls.Routes
+    planner: images.ImagePlanner
+    plan: site.SitePlan
+    env: Any
+    meta: Mapping[str, Mapping[str, Any]]  # front matter as read, by source path
+
+
+def quick_page(session: Session, rel: str) -> tuple[str, bytes] | None:
+    """The page of one story whose body alone changed, rendered at once: (path, HTML).
+
+    The preview shows it while the full rebuild (listings, feed, search) runs. Anything
+    else (front matter changed, a problem in the text, not a published story) returns
+    None, and the full rebuild alone decides, reporting problems as usual.
+    """
+    if (session.site_dir / rel).is_symlink():
+        return None  # load refuses links that leave the site; the full build says so
+    problems = Problems()
+    doc = load.read_doc(session.site_dir, rel, problems)
+    if doc is None or problems.items:
+        return None
+    spec = next(
+        (
+            p
+            for p in session.plan.pages
+            if p.template == "story.html" and p.context["story"].source.path == rel
+        ),
+        None,
+    )
+    if spec is None:
+        return None
+    old = spec.context["story"].source
+    if doc.meta != session.meta.get(rel) or doc.body_line != old.body_line:
+        return None  # the card, listings or consent may differ: only a full build knows
+    renderer = render.Renderer(session.routes, session.planner, session.config.video_hosts)
+    fresh = renderer.render(rel, doc.folder, doc.body, doc.body_line, problems)
+    if problems.items:
+        return None
+    if not all(image.url in spec.context["body"] for image in fresh.images):
+        return None  # a new photo: only the full build encodes it
+    return write.quick_page(session.plan, session.env, session.routes, spec, fresh.html)
 
 
 def build_moment(options: config_stage.BuildOptions) -> dt.datetime:
@@ -158,7 +209,7 @@ def run(options: config_stage.BuildOptions) -> BuildResult:
 
     store = Cache(options.output / CACHE_DIR, readonly=not options.write)
     inputs = _inputs_key(options, as_of)
-    if options.write:
+    if options.write and not options.keep_session:
         unchanged = _up_to_date(options.output, store, inputs, as_of, started)
         if unchanged is not None:
             return unchanged
@@ -255,6 +306,10 @@ def run(options: config_stage.BuildOptions) -> BuildResult:
         if problems.errors:
             raise BuildFailed(problems.sorted())
     log.debug("stage times: %s", lap.report())
+    session = None
+    if options.keep_session:
+        meta = {d.path: d.meta for d in source.docs}
+        session = Session(site_dir.resolve(), config, routes, planner, plan, env, meta)
     return BuildResult(
         release_id=release_id,
         pages=len(plan.pages),
@@ -265,4 +320,5 @@ def run(options: config_stage.BuildOptions) -> BuildResult:
         problems=problems.sorted(),
         withheld=published.withheld,
         output=str(options.output / release.CURRENT) if options.write else None,
+        session=session,
     )

@@ -123,6 +123,9 @@ class BuildOptions:
     drafts: bool = False
     as_of: dt.date | None = None  # default: SOURCE_DATE_EPOCH, else today
     write: bool = True
+    # the preview keeps the build's values for its quick path, so it always builds
+    # (incrementally) rather than accept an up-to-date release it has no values for
+    keep_session: bool = False
 
     @property
     def output(self) -> Path:

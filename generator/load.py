@@ -123,6 +123,19 @@ def read_site(site_dir: Path, problems: Problems, cache: Cache | None = None) ->
     return SiteSource(tuple(docs), data, static, frozenset(assets))
 
 
+def read_doc(site_dir: Path, rel: str, problems: Problems) -> SourceDoc | None:
+    """One content document on its own (the preview's quick path); None if not one."""
+    parts = rel.split("/")
+    if len(parts) < 3 or parts[0] != "content" or parts[1] not in KINDS:
+        return None
+    bundle = parts[1] == "stories" and len(parts) == 4 and parts[3] == "index.md"
+    if not rel.endswith(".md") or not (len(parts) == 3 or bundle):
+        return None
+    return _read_doc(
+        site_dir.resolve(), rel, KINDS[parts[1]], bundle, problems, ParseMemo(Cache(None))
+    )
+
+
 def _read_docs(
     root: Path, todo: list[tuple[str, str, bool]], problems: Problems, memo: ParseMemo
 ) -> list[SourceDoc]:

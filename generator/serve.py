@@ -3,6 +3,9 @@ rebuild when a file changes, and reload open pages.
 
 Builds go to ``<output>/.preview/``, never to the release store. A watchdog observer
 collects changes; a rebuild runs the normal (incremental) pipeline with drafts on.
+When one story's body alone changed, its page is first rendered in memory from the
+last build's values (``build.quick_page``) and served while the full rebuild runs:
+the editor sees the edit at once, and listings, feed and search follow.
 Open pages listen on a server-sent events stream: they reload after a good build,
 and show an overlay naming file, line and message after a bad one, while the last
 good preview stays served. Only this module and ``cli`` print.
@@ -66,10 +69,18 @@ class Preview:
 
     def __init__(self, options: BuildOptions, say: Callable[[str], None] = print):
         self.options = replace(
-            options, drafts=True, write=True, out_dir=options.output / PREVIEW_DIR
+            options,
+            drafts=True,
+            write=True,
+            out_dir=options.output / PREVIEW_DIR,
+            keep_session=True,
         )
         self.say = say
         self.state = PreviewState()
+        self.session: build.Session | None = None
+        # Pages rendered by the quick path, served before the files of the last build
+        # until the full rebuild that follows replaces them (release-relative paths)
+        self.overlay: dict[str, bytes] = {}
         self.changed = threading.Condition()
         self._pending: set[str] = set()
         self._lock = threading.Lock()
@@ -78,10 +89,34 @@ class Preview:
     def root(self) -> Path:
         return self.options.output / "current"
 
+    def quick(self, changed: set[str]) -> bool:
+        """Show an edited story's page at once, when its body alone changed."""
+        if len(changed) != 1 or self.session is None or self.state.problems:
+            return False
+        started = time.perf_counter()
+        rel = _short(next(iter(changed)), self.options.site_dir)
+        try:
+            page = build.quick_page(self.session, rel)
+        except Exception:  # an optimisation never stops the preview: the rebuild follows
+            log.debug("quick page failed for %s", rel, exc_info=True)
+            return False
+        if page is None:
+            return False
+        self.overlay = {page[0]: page[1]}
+        self._publish(())
+        self.say(
+            f"quick: /{page[0]} shown in {(time.perf_counter() - started) * 1000:.0f} ms;"
+            " rebuilding listings, feed and search"
+        )
+        return True
+
     def rebuild(self, reason: str = "start") -> None:
         started = time.perf_counter()
         try:
-            result = build.run(self.options)
+            try:
+                result = build.run(self.options)
+            finally:
+                self.overlay = {}  # the build's files (or the last good ones) take over
         except BuildFailed as failed:
             lines = tuple(p.format() for p in failed.problems)
             self._publish(lines)
@@ -96,6 +131,7 @@ class Preview:
             self._publish((f"{self.options.output}: {exc}",))
             self.say(f"rebuild failed ({reason}): {exc}")
             return
+        self.session = result.session
         self._publish(())
         self.say(
             f"rebuilt ({reason}): {result.pages_rendered} of {result.pages} pages written "
@@ -150,6 +186,9 @@ def _handler(preview: Preview) -> type[SimpleHTTPRequestHandler]:
                 if not self.path.split("?")[0].endswith("/"):
                     return super().do_GET()  # the standard redirect to add the slash
                 path = path / "index.html"
+            quick = preview.overlay.get(_inside(path, preview.root))
+            if quick is not None:
+                return self._html(quick, HTTPStatus.OK)
             if path.suffix == ".html" and path.is_file():
                 return self._html(path.read_bytes(), HTTPStatus.OK)
             if not path.exists():
@@ -244,6 +283,7 @@ def serve(
             changed |= preview.take()
             names = sorted(_short(p, options.site_dir) for p in changed)
             shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+            preview.quick(changed)
             preview.rebuild(f"changed {shown}")
     finally:
         observer.stop()
@@ -256,3 +296,11 @@ def _short(path: str, site: Path) -> str:
         return Path(path).resolve().relative_to(site.resolve()).as_posix()
     except ValueError:
         return html.escape(Path(path).name)
+
+
+def _inside(path: Path, root: Path) -> str:
+    """``path`` relative to the served folder, '' if outside it."""
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return ""

@@ -14,18 +14,25 @@ import jinja2
 from generator import parallel
 from generator.cache import Cache
 from generator.errors import Problems
-from generator.site import SitePlan
-from generator.urls import Routes
+from generator.site import PageSpec, SitePlan
+from generator.urls import Routes, output_path
 from generator.write.assets import write_assets, write_images, write_static
 from generator.write.feeds import write_feed
 from generator.write.files import OutputFile, Writer
 from generator.write.incremental import Previous
-from generator.write.pages import check_templates, write_pages
+from generator.write.pages import check_templates, common_context, render_page, write_pages
 from generator.write.redirects import write_host_rules, write_redirects
 from generator.write.search import write_search
 from generator.write.sitemap import write_robots, write_sitemap
 
-__all__ = ["OutputFile", "Previous", "check_render", "check_templates", "write_all"]
+__all__ = [
+    "OutputFile",
+    "Previous",
+    "check_render",
+    "check_templates",
+    "quick_page",
+    "write_all",
+]
 
 
 def check_render(
@@ -34,6 +41,18 @@ def check_render(
     """Render every page as a build would, keeping nothing: for `storysite check`."""
     out = Writer(site_dir / "output" / ".never-written", dry=True)
     write_pages(out, plan, env, routes, write_assets(out, env), problems, site_dir)
+
+
+def quick_page(
+    plan: SitePlan, env: jinja2.Environment, routes: Routes, spec: PageSpec, body: str
+) -> tuple[str, bytes]:
+    """One story page with a new body, as the full build would render it: (path, HTML).
+    Writes nothing: the preview serves it from memory until the full rebuild is done."""
+    assets = write_assets(Writer(Path(".never-written"), dry=True), env)
+    common = common_context(plan, routes, assets, env)
+    context = {**spec.context, "body": body}
+    html = render_page(env, spec.template, spec.url, spec.title, context, common)
+    return output_path(spec.url), html.encode()
 
 
 def _search_files(staging: Path, plan: SitePlan, previous: Previous | None) -> list[OutputFile]:
