@@ -9,6 +9,7 @@ Pelican is not measured here: its ``--autoreload`` is a full build, which the ed
 row already shows.
 """
 
+import http.client
 import socket
 import subprocess
 import time
@@ -31,8 +32,8 @@ def fetch(url: str) -> str | None:
     try:
         with urllib.request.urlopen(url, timeout=5) as response:
             return response.read().decode("utf-8", "replace")
-    except (urllib.error.URLError, OSError):
-        return None
+    except (urllib.error.URLError, OSError, http.client.HTTPException):
+        return None  # down, or cut off mid-answer while the server rebuilds
 
 
 class Server:
