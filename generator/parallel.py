@@ -33,6 +33,10 @@ def jobs() -> int:
 
 def _run_chunk(bounds: tuple[int, int]) -> list[Any]:
     assert _job is not None
+    # A worker makes much short-lived garbage (Markdown trees, template frames) and sees
+    # the parent's objects as frozen, so its collector is cheap: on again here, whatever
+    # the parent chose (build.run turns it off for its own long walks)
+    gc.enable()
     return _job(_items[bounds[0] : bounds[1]])
 
 
