@@ -99,21 +99,20 @@ def _parser() -> argparse.ArgumentParser:
     n.add_argument("title")
     n.add_argument("--site", type=Path, default=Path("."), metavar="DIR")
 
+    def out_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--site", type=Path, default=Path("."), metavar="DIR")
+        p.add_argument(
+            "--out", type=Path, metavar="DIR", help="output folder (default: <site>/output)"
+        )
+
     sv = sub.add_parser(
         "serve",
         help="preview the site with drafts, rebuilding and reloading as you save",
         description="Build drafts into a private preview folder (<out>/.preview), serve it "
         "on 127.0.0.1, and rebuild and reload open pages whenever a file changes.",
     )
-    sv.add_argument("--site", type=Path, default=Path("."), metavar="DIR")
-    sv.add_argument("--out", type=Path, metavar="DIR", help="default: <site>/output")
+    out_args(sv)
     sv.add_argument("--port", type=int, default=8000, help="default: 8000 (0 picks a free one)")
-
-    def out_args(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--site", type=Path, default=Path("."), metavar="DIR")
-        p.add_argument(
-            "--out", type=Path, metavar="DIR", help="output folder (default: <site>/output)"
-        )
 
     r = sub.add_parser(
         "releases",
