@@ -12,9 +12,11 @@ SCENARIO_TITLES = {
     "edit-story": "rebuild, one story's body edited",
     "edit-template": "rebuild, the story template edited",
     "add-story": "rebuild, one story added",
-    "preview": "preview server: one story edited until the page is served",
-    "preview-full": "preview server: the same edit until listings, feed and search are rebuilt",
+    "preview": "preview server: one story's summary and text edited until its page is served",
+    "preview-full": "preview server: the same edit until its listing page shows it too",
+    "preview-files": "preview server: the same edit until the whole rebuild (search, files) ends",
 }
+PREVIEW_ROWS = ("preview-full", "preview-files")  # measured with "preview"
 
 # results[size][scenario][tool] = [Sample, ...], run i of every tool measured side by side
 Results = dict[int, dict[str, dict[str, list[Sample]]]]
@@ -48,8 +50,7 @@ GOALS = [
     ),
     Goal(
         "Preview: an edited story rebuilt, its listings and feed included, sooner than "
-        "`hugo server`'s fast render serves that page (storysite ÷ Hugo below 1; "
-        "row preview-full)",
+        "`hugo server`'s fast render serves it (storysite ÷ Hugo below 1; row preview-full)",
         "preview-full",
         "storysite",
         "hugo",
@@ -295,16 +296,20 @@ NOTES = [
     "Pelican: `theme/templates/article.html`), then a build.",
     "- **add-story**: one new story file, then a build.",
     "- **preview**: `storysite serve` and `hugo server` (fast render, pages in memory) "
-    "both running; a sentence appended to one story; the time from writing the file until "
-    "a GET of that story's URL (polled every 10 ms on 127.0.0.1) returns the new text. "
-    "End to end: the file watcher's delay, the rebuild or re-render, and serving. Pelican "
-    "is not measured here (its `--autoreload` is a full build, as in edit-story). "
-    "storysite shows an edited story's page at once when only its body changed (the quick "
-    "path: that page rendered in memory, as Hugo's fast render does), then rebuilds "
-    "everything else incrementally.",
-    "- **preview-full**: the same edits, timed until storysite's server logs that the "
-    "whole rebuild (listings, feed, search index) has finished. Hugo's figure is its "
-    "fast render again: it renders other pages only when they are visited.",
+    "both running; one story's summary (front matter, shown on its card) and text edited; "
+    "the time from writing the file until a GET of that story's URL (polled every 10 ms "
+    "on 127.0.0.1) returns the new text. End to end: the file watcher's delay, the "
+    "rebuild or re-render, and serving. Pelican is not measured here (its `--autoreload` "
+    "is a full build, as in edit-story).",
+    "- **preview-full**: the same edits, timed until the stories listing page that shows "
+    "the story's card returns the new summary too. Both pages were visited before the "
+    "edit, so Hugo's fast render re-renders both. storysite's quick path re-renders, from "
+    "the last build's values, every page that shows the story (its page, listings, "
+    "related boxes, milestones, home page, feed) when an edit changes only words, not "
+    "where the story appears.",
+    "- **preview-files**: storysite only: the same edits, timed until its server logs "
+    "that the whole incremental rebuild that follows (search index, files on disk) has "
+    "finished. Hugo writes no files in server mode.",
     "",
     "Hugo keeps nothing between runs and Pelican's content cache is off (its default), so "
     "their rebuilds are full builds. storysite keeps its cache in the output folder "

@@ -13,8 +13,8 @@ docs/benchmarks.md. The peers come from bench/requirements.txt, installed into
 bench/.venv (never into the project's .venv). Uses only the standard library.
 
 The "preview" scenario runs last: `storysite serve` and `hugo server` both started, then
-one story edited N times, alternately, each timed until the server returns the new text
-(see bench/preview.py).
+one story's words edited N times, alternately, each timed until the server returns the
+new text on the story's page and on its listing page (see bench/preview.py).
 """
 
 import argparse
@@ -33,10 +33,10 @@ from pathlib import Path
 
 from measure import BuildError, Sample, count_pages, run_build
 from preview import Server, free_port
-from report import SCENARIO_TITLES, Results, machine, print_report, write_docs
+from report import PREVIEW_ROWS, SCENARIO_TITLES, Results, machine, print_report, write_docs
 from tools import BENCH, REPO, Tool, ensure_peer_venv, make_tools, storysite_snapshot
 
-SCENARIOS = [s for s in SCENARIO_TITLES if s != "preview-full"]  # measured with preview
+SCENARIOS = [s for s in SCENARIO_TITLES if s not in PREVIEW_ROWS]  # measured with preview
 TOOLS = ["storysite", "hugo", "pelican"]
 ADDED_TEXT = "Benchmark story {n}"
 FAILURES: list[str] = []  # builds that failed: that tool is skipped for the rest of a size
@@ -136,8 +136,8 @@ def bench_size(args, size: int, results: Results) -> None:
             row = by_scenario.setdefault(scenario, {})
             alive = [t for t in tools if t.name not in failed]
             try:
-                full = by_scenario.setdefault("preview-full", {})
-                bench_preview(args, size, alive, scenarios.edited, row, full, logs, runs)
+                rows = [row] + [by_scenario.setdefault(r, {}) for r in PREVIEW_ROWS]
+                bench_preview(args, size, alive, scenarios.edited, rows, logs, runs)
             except BuildError as err:
                 FAILURES.append(f"{size:,} stories, preview: {err}")
                 print(f"FAILED: {err}", file=sys.stderr, flush=True)
@@ -163,7 +163,7 @@ def bench_size(args, size: int, results: Results) -> None:
                 )
 
 
-def bench_preview(args, size, tools, edited, row, full, logs, runs) -> None:
+def bench_preview(args, size, tools, edited, rows, logs, runs) -> None:
     servers = []
     try:
         for tool in tools:
@@ -180,27 +180,29 @@ def bench_preview(args, size, tools, edited, row, full, logs, runs) -> None:
                 port,
                 tool.rebuilt_marker,
             )
-            servers.append((tool, server))
-            took = server.start(args.timeout)
-            print(f"{size:>7,} preview       {tool.name:<9} server up in {took:.1f} s", flush=True)
+            servers.append((tool, server, story_file(tool.site, edited).read_text("utf-8")))
+            took = server.start(args.timeout, edited)
+            print(
+                f"{size:>7,} preview       {tool.name:<9} server up in {took:.1f} s; "
+                f"its listing: {server.listing}",
+                flush=True,
+            )
         for n in range(runs):
-            for tool, server in servers:
+            for tool, server, original in servers:
                 token = f"preview-edit-{n}-{time.time_ns()}"
-                seconds, whole = server.time_edit(story_file(tool.site, edited), token)
-                row.setdefault(tool.name, []).append(Sample(seconds, math.nan, 0))
-                # Hugo's fast render is all it does for an edit (other pages are rendered
-                # when visited), so its figure stands for both rows
-                full.setdefault(tool.name, []).append(
-                    Sample(seconds if whole is None else whole, math.nan, 0)
-                )
+                figures = server.time_edit(story_file(tool.site, edited), original, token)
+                for row, seconds in zip(rows, figures, strict=True):
+                    if seconds is not None:
+                        row.setdefault(tool.name, []).append(Sample(seconds, math.nan, 0))
+                page, listing, whole = figures
                 more = "" if whole is None else f", {whole:7.3f} s until all is rebuilt"
                 print(
-                    f"{size:>7,} preview       {tool.name:<9} {seconds:7.3f} s "
-                    f"until the edit is served{more}  (run {n + 1}/{runs})",
+                    f"{size:>7,} preview       {tool.name:<9} {page:7.3f} s until the edit is "
+                    f"served, {listing:7.3f} s on its listing too{more}  (run {n + 1}/{runs})",
                     flush=True,
                 )
     finally:
-        for _, server in servers:
+        for _, server, _ in servers:
             server.stop()
 
 

@@ -67,39 +67,62 @@ class Session:
     meta: Mapping[str, Mapping[str, Any]]  # front matter as read, by source path
 
 
-def quick_page(session: Session, rel: str) -> tuple[str, bytes] | None:
-    """The page of one story whose body alone changed, rendered at once: (path, HTML).
+# The key under which a page's context holds the document the page is about
+_OWN_KEY = {"story": "story", "milestone": "milestone", "page": "page", "campaign": "campaign"}
 
-    The preview shows it while the full rebuild (listings, feed, search) runs. Anything
-    else (front matter changed, a problem in the text, not a published story) returns
-    None, and the full rebuild alone decides, reporting problems as usual.
+
+def quick_pages(session: Session, rel: str) -> dict[str, bytes] | None:
+    """Every page that shows one edited document, rendered at once: path → bytes.
+
+    Takes an edit that changes a document's words (its text; a story's title, summary,
+    quote, captions…) and nothing that places it (see ``site.patch``): the story page,
+    the listings, related boxes, home page and feed that show it are re-rendered from the
+    last build's values. The preview serves them while the full rebuild (search index,
+    files on disk) runs. Anything else returns None, and the full rebuild alone decides,
+    reporting problems as usual.
     """
+    enabled = gc.isenabled()
+    gc.disable()  # as in run: a collection would walk the whole session for nothing
+    try:
+        return _quick_pages(session, rel)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _quick_pages(session: Session, rel: str) -> dict[str, bytes] | None:
     if (session.site_dir / rel).is_symlink():
         return None  # load refuses links that leave the site; the full build says so
     problems = Problems()
     doc = load.read_doc(session.site_dir, rel, problems)
-    if doc is None or problems.items:
+    if doc is None or problems.items or doc.path not in session.meta:
         return None
-    spec = next(
+    if site.placement(doc.kind, doc.meta) != site.placement(doc.kind, session.meta[doc.path]):
+        return None  # it may move, appear or vanish: only a full build knows where
+    own = _OWN_KEY[doc.kind]
+    old = next(
         (
-            p
+            p.context[own]
             for p in session.plan.pages
-            if p.template == "story.html" and p.context["story"].source.path == rel
+            if getattr(p.context.get(own), "source", None) is not None
+            and p.context[own].source.path == rel
         ),
         None,
     )
-    if spec is None:
+    fresh = model.validate_one(doc, session.config, problems)
+    if old is None or fresh is None or problems.items:
         return None
-    old = spec.context["story"].source
-    if doc.meta != session.meta.get(rel) or doc.body_line != old.body_line:
-        return None  # the card, listings or consent may differ: only a full build knows
     renderer = render.Renderer(session.routes, session.planner, session.config.video_hosts)
-    fresh = renderer.render(rel, doc.folder, doc.body, doc.body_line, problems)
+    text = renderer.render(rel, doc.folder, doc.body, doc.body_line, problems)
     if problems.items:
         return None
-    if not all(image.url in spec.context["body"] for image in fresh.images):
+    before = next(p for p in session.plan.pages if p.context.get(own) is old).context["body"]
+    if not all(image.url in before for image in text.images):
         return None  # a new photo: only the full build encodes it
-    return write.quick_page(session.plan, session.env, session.routes, spec, fresh.html)
+    patched = site.patch(session.plan, doc.kind, old, fresh, text.html, session.planner, problems)
+    if patched is None or problems.items:
+        return None
+    return write.quick_pages(patched.plan, session.env, session.routes, patched.pages, patched.feed)
 
 
 def build_moment(options: config_stage.BuildOptions) -> dt.datetime:

@@ -3,9 +3,10 @@ rebuild when a file changes, and reload open pages.
 
 Builds go to ``<output>/.preview/``, never to the release store. A watchdog observer
 collects changes; a rebuild runs the normal (incremental) pipeline with drafts on.
-When one story's body alone changed, its page is first rendered in memory from the
-last build's values (``build.quick_page``) and served while the full rebuild runs:
-the editor sees the edit at once, and listings, feed and search follow.
+When an edit changes only a document's words, every page that shows it (its own page,
+listings, related boxes, home page, feed) is first rendered in memory from the last
+build's values (``build.quick_pages``) and served while the full rebuild runs: the
+editor sees the edit everywhere at once, and the search index and files follow.
 Open pages listen on a server-sent events stream: they reload after a good build,
 and show an overlay naming file, line and message after a bad one, while the last
 good preview stays served. Only this module and ``cli`` print.
@@ -90,23 +91,27 @@ class Preview:
         return self.options.output / "current"
 
     def quick(self, changed: set[str]) -> bool:
-        """Show an edited story's page at once, when its body alone changed."""
+        """Show at once every page an edit of a document's words changes."""
+        # Editors save through temporary files that are gone again by now
+        changed = {p for p in changed if Path(p).is_file()}
         if len(changed) != 1 or self.session is None or self.state.problems:
             return False
         started = time.perf_counter()
         rel = _short(next(iter(changed)), self.options.site_dir)
         try:
-            page = build.quick_page(self.session, rel)
+            pages = build.quick_pages(self.session, rel)
         except Exception:  # an optimisation never stops the preview: the rebuild follows
-            log.debug("quick page failed for %s", rel, exc_info=True)
+            log.debug("quick pages failed for %s", rel, exc_info=True)
             return False
-        if page is None:
+        if not pages:
             return False
-        self.overlay = {page[0]: page[1]}
+        self.overlay = pages
         self._publish(())
+        names = list(pages)  # the document's own page first
+        shown = f"/{names[0]}" + (f" and {len(names) - 1} more" if len(names) > 1 else "")
         self.say(
-            f"quick: /{page[0]} shown in {(time.perf_counter() - started) * 1000:.0f} ms;"
-            " rebuilding listings, feed and search"
+            f"quick: {shown} shown in {(time.perf_counter() - started) * 1000:.0f} ms;"
+            " rebuilding search and files"
         )
         return True
 

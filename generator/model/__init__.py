@@ -15,7 +15,7 @@ from generator.model.content import (
     Story,
 )
 from generator.model.fields import slugify
-from generator.model.validate import Corpus, validate
+from generator.model.validate import Corpus, validate, validate_one
 
 __all__ = [
     "Campaign",
@@ -30,4 +30,5 @@ __all__ = [
     "Story",
     "slugify",
     "validate",
+    "validate_one",
 ]

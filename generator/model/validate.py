@@ -96,6 +96,17 @@ def validate(source: SiteSource, config: SiteConfig, problems: Problems) -> Corp
     )
 
 
+def validate_one(doc: SourceDoc, config: SiteConfig, problems: Problems) -> Any:
+    """One document against its model alone (the preview's quick path). The checks
+    between documents are left out: the quick path only takes an edit that cannot
+    change their outcome (see ``site.patch``)."""
+    context = {
+        "injustice": config.vocabularies.injustice,
+        "milestone_kind": config.vocabularies.milestone_kind,
+    }
+    return _validate_doc(doc, context, _known_fields(), problems)
+
+
 def _validate_doc(
     doc: SourceDoc, context: dict[str, Any], known: list[str], problems: Problems
 ) -> Any:

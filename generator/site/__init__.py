@@ -18,6 +18,7 @@ from generator.model import Milestone, slugify
 from generator.render import Rendered
 from generator.site.cards import campaign_view, counters, listing, story_card, term_label
 from generator.site.charts import country_timeline, impact_charts
+from generator.site.patch import Patched, patch, placement
 from generator.site.related import related_stories
 from generator.site.search import search_docs
 from generator.site.views import (
@@ -45,9 +46,12 @@ __all__ = [
     "Link",
     "PageSpec",
     "Pagination",
+    "Patched",
     "SitePlan",
     "StoryCard",
     "assemble",
+    "patch",
+    "placement",
     "term_label",
 ]
 

@@ -7,6 +7,7 @@ whether that folder ever becomes the site. Returns one OutputFile per file.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import jinja2
@@ -30,7 +31,7 @@ __all__ = [
     "Previous",
     "check_render",
     "check_templates",
-    "quick_page",
+    "quick_pages",
     "write_all",
 ]
 
@@ -43,16 +44,34 @@ def check_render(
     write_pages(out, plan, env, routes, write_assets(out, env), problems, site_dir)
 
 
-def quick_page(
-    plan: SitePlan, env: jinja2.Environment, routes: Routes, spec: PageSpec, body: str
-) -> tuple[str, bytes]:
-    """One story page with a new body, as the full build would render it: (path, HTML).
-    Writes nothing: the preview serves it from memory until the full rebuild is done."""
+class _Memory:
+    """A writer that keeps bytes in memory, for the preview's quick path."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, bytes] = {}
+
+    def write(self, path: str, data: bytes, inputs: str = "") -> None:
+        self.files[path] = data
+
+
+def quick_pages(
+    plan: SitePlan,
+    env: jinja2.Environment,
+    routes: Routes,
+    pages: Sequence[PageSpec],
+    feed: bool,
+) -> dict[str, bytes]:
+    """Some pages (and the feed) as the full build would write them: path → bytes.
+    Writes nothing: the preview serves them from memory until the full rebuild is done."""
     assets = write_assets(Writer(Path(".never-written"), dry=True), env)
     common = common_context(plan, routes, assets, env)
-    context = {**spec.context, "body": body}
-    html = render_page(env, spec.template, spec.url, spec.title, context, common)
-    return output_path(spec.url), html.encode()
+    out = _Memory()
+    for spec in pages:
+        html = render_page(env, spec.template, spec.url, spec.title, spec.context, common)
+        out.write(output_path(spec.url), html.encode())
+    if feed:
+        write_feed(out, plan, routes)
+    return out.files
 
 
 def _search_files(staging: Path, plan: SitePlan, previous: Previous | None) -> list[OutputFile]:
