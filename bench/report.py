@@ -303,7 +303,10 @@ NOTES = [
     "is a full build, as in edit-story).",
     "- **preview-full**: the same edits, timed until the stories listing page that shows "
     "the story's card returns the new summary too. Both pages were visited before the "
-    "edit, so Hugo's fast render re-renders both. storysite's quick path re-renders, from "
+    "edit, yet Hugo's fast render re-renders the edited page only (its listing keeps the "
+    "old summary until a full re-render, and the harness prints how often it was still "
+    "old), so Hugo's figure here is its page figure, as the issue's goal states. "
+    "storysite's quick path re-renders, from "
     "the last build's values, every page that shows the story (its page, listings, "
     "related boxes, milestones, home page, feed) when an edit changes only words, not "
     "where the story appears.",

@@ -179,6 +179,7 @@ def bench_preview(args, size, tools, edited, rows, logs, runs) -> None:
                 logs / f"preview-{tool.name}.log",
                 port,
                 tool.rebuilt_marker,
+                page_only=tool.name == "hugo",
             )
             servers.append((tool, server, story_file(tool.site, edited).read_text("utf-8")))
             took = server.start(args.timeout, edited)
@@ -199,6 +200,13 @@ def bench_preview(args, size, tools, edited, rows, logs, runs) -> None:
                 print(
                     f"{size:>7,} preview       {tool.name:<9} {page:7.3f} s until the edit is "
                     f"served, {listing:7.3f} s on its listing too{more}  (run {n + 1}/{runs})",
+                    flush=True,
+                )
+        for tool, server, _ in servers:
+            if server.page_only:
+                print(
+                    f"{size:>7,} preview       {tool.name:<9} listing page still without the "
+                    f"edit when the page had it: {server.stale_listings} of {runs} edits",
                     flush=True,
                 )
     finally:
