@@ -176,6 +176,13 @@ def _check_depth(text: str) -> None:
                     )
             elif isinstance(event, CollectionEndEvent):
                 depth -= 1
+    except yaml.MarkedYAMLError as exc:
+        # libyaml 0.2.6 (PyYAML 6.0.4's wheels) has a nesting limit of its own, reached
+        # while its scanner looks ahead, before the first event of a deep flow collection
+        mark = exc.problem_mark or exc.context_mark
+        if "nesting depth" in (exc.problem or ""):
+            line = mark.line + 1 if mark is not None else None
+            raise YamlProblem(f"YAML is nested more than {MAX_DEPTH} levels deep", line) from None
     except yaml.YAMLError:
         pass  # a syntax error: the real parse reports it with its line
     finally:
