@@ -85,6 +85,7 @@ class Preview:
         self.changed = threading.Condition()
         self._pending: set[str] = set()
         self._lock = threading.Lock()
+        self._queued = threading.Event()  # wakes the loop as soon as a file changes
 
     @property
     def root(self) -> Path:
@@ -151,11 +152,17 @@ class Preview:
     def queue(self, path: str) -> None:
         with self._lock:
             self._pending.add(path)
+        self._queued.set()
 
     def take(self) -> set[str]:
         with self._lock:
+            self._queued.clear()
             pending, self._pending = self._pending, set()
         return pending
+
+    def wait(self, timeout: float) -> bool:
+        """Until a change is queued (True) or ``timeout`` seconds pass."""
+        return self._queued.wait(timeout)
 
 
 class _Watcher(FileSystemEventHandler):
@@ -280,11 +287,11 @@ def serve(
         ready(url)
     try:
         while True:
-            time.sleep(0.1)
+            preview.wait(0.5)
             changed = preview.take()
             if not changed:
                 continue
-            time.sleep(0.05)  # editors save several files at once: gather them
+            time.sleep(0.03)  # editors save several files at once: gather them
             changed |= preview.take()
             names = sorted(_short(p, options.site_dir) for p in changed)
             shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
