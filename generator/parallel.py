@@ -83,18 +83,22 @@ class Background:
             return
         global _job
         _job = lambda _items: [fn()]  # noqa: E731  (inherited by the fork, never pickled)
+        gc.freeze()  # as in map_chunks: else its collector copies all the parent's memory
         try:
             self._pool = multiprocessing.get_context("fork").Pool(1)
             self._pending = self._pool.apply_async(_run_chunk, ((0, 0),))
         finally:
             _job = None
+            gc.unfreeze()
 
     def result(self) -> Any:
+        """The function's value (waits for it the first time)."""
         if self._inline is not None:
             return self._inline[0]
         assert self._pool is not None
         try:
-            return self._pending.get()[0]
+            self._inline = (self._pending.get()[0],)
+            return self._inline[0]
         finally:
             self._pool.close()
             self._pool.join()

@@ -71,3 +71,26 @@ def test_1k_incremental_build_equals_cold_one(corpus_1k, tmp_path):
     assert [k for k in got if got[k] != want[k]] == []
     changed = (incremental / "stories" / story.stem / "index.html").read_text()
     assert "A title changed for this test" in changed
+
+
+@pytest.mark.slow
+def test_1k_broken_card_template_is_reported_with_its_line(corpus_1k, tmp_path):
+    """At this size the story cards are rendered first, across the workers; a card the
+    template cannot render is still reported once, at its line, and nothing is written."""
+    import shutil
+
+    from generator import build
+    from generator.config import BuildOptions
+    from generator.errors import BuildFailed
+
+    site = tmp_path / "site"
+    shutil.copytree(corpus_1k, site)
+    (site / "templates").mkdir()
+    (site / "templates/_card.html").write_text(
+        "{# a site's own card #}\n<article>{{ card.no_such_field.deeper }}</article>\n"
+    )
+    with pytest.raises(BuildFailed) as failed:
+        build.run(BuildOptions(site_dir=site, out_dir=tmp_path / "out"))
+    found = [p.format() for p in failed.value.problems]
+    assert any("templates/_card.html" in p and "no_such_field" in p for p in found), found
+    assert not (tmp_path / "out" / "current").exists()

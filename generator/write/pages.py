@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import traceback
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ from markupsafe import Markup
 
 from generator import parallel
 from generator.errors import Problems
-from generator.site import PageSpec, SitePlan
+from generator.site import PageSpec, SitePlan, StoryCard
 from generator.urls import Routes, output_path
 from generator.write.files import Writer
 from generator.write.incremental import (
@@ -124,18 +125,52 @@ def common_context(
     # A story's card is the same HTML on every listing, taxonomy page and "related" box
     # it appears in (five or so per story), so _card.html renders once per story and
     # heading level. It sees the common context and `card`, `card_h`, nothing page-bound.
-    cards: dict[tuple[str, int], Markup] = {}
+    common["card_html"] = CardHtml(env, common)
+    return common
 
-    def card_html(card: Any, level: int = 3) -> Markup:
+
+class CardHtml:
+    """``card_html(card, level)`` for templates: a story's card, rendered once."""
+
+    def __init__(self, env: jinja2.Environment, common: Mapping[str, Any]):
+        self.env, self.common = env, common
+        self.memo: dict[tuple[str, int], Markup] = {}
+
+    def __call__(self, card: Any, level: int = 3) -> Markup:
         memo_key = (card.url, level)
-        html = cards.get(memo_key)
+        html = self.memo.get(memo_key)
         if html is None:
-            template = env.get_template("_card.html")
-            html = cards[memo_key] = Markup(template.render(**common, card=card, card_h=level))
+            template = self.env.get_template("_card.html")
+            html = Markup(template.render(**self.common, card=card, card_h=level))
+            self.memo[memo_key] = html
         return html
 
-    common["card_html"] = card_html
-    return common
+    def prepare(self, specs: Sequence[PageSpec]) -> None:
+        """Render the cards of these pages first, across the workers, into the memo.
+
+        Else each page worker renders (and so reads, and so copies into its own memory:
+        reference counts are writes) nearly every story for the listings: two copies
+        of the stories at once. Rendered first, a card is a string the page workers
+        share. Levels 2 (listings) and 3 (everywhere else) are the built-in theme's; a
+        theme's other levels are rendered as pages need them."""
+        cards: dict[str, Any] = {}
+        for spec in specs:
+            for value in spec.context.values():
+                for item in value if type(value) is list else (value,):
+                    if type(item) is StoryCard:
+                        cards.setdefault(item.url, item)
+
+        def job(chunk: Sequence[Any]) -> list[Any]:
+            done = []
+            for card in chunk:
+                for level in (2, 3):
+                    # a broken card is reported by the pages that show it, with the page
+                    with contextlib.suppress(jinja2.TemplateError):
+                        done.append((card.url, level, str(self(card, level))))
+            return done
+
+        for url, level, html in parallel.map_chunks(job, list(cards.values())):
+            self.memo[(url, level)] = Markup(html)
 
 
 def render_page(
@@ -158,9 +193,11 @@ def write_pages(
     problems: Problems,
     site_dir: Path,
     previous: Previous | None = None,
+    before_rendering: Callable[[], Any] | None = None,
 ) -> int:
     """Render every page whose inputs changed; hard-link the rest from ``previous``.
 
+    ``before_rendering`` is called once the pages to render are known, before they are.
     Returns how many pages were rendered (the rest were carried over).
     """
     common = common_context(plan, routes, assets, env)
@@ -191,6 +228,10 @@ def write_pages(
             results.append(("ok", out.write(output_path(spec.url), html.encode(), inputs)))
         return results
 
+    if before_rendering is not None:
+        before_rendering()
+    if len(todo) >= parallel.MIN_PARALLEL:
+        common["card_html"].prepare([spec for spec, _ in todo])
     failed: set[tuple[str, int | None, str]] = set()
     for result in parallel.map_chunks(job, todo):
         if result[0] == "ok":
