@@ -54,7 +54,10 @@ def write_search(out: Writer, plan: SitePlan, previous: Previous | None) -> None
         ):
             return
     docs = plan.search
-    shards: dict[str, dict[str, list[int]]] = defaultdict(dict)
+    # term -> [doc, weight, doc, weight, ...]; split into shards by prefix at the end
+    # (one dict lookup per word of every story: this loop is the index's cost)
+    postings: dict[str, list[int]] = {}
+    found = postings.get
     filters: dict[str, dict[str, list[int]]] = {"country": {}, "injustice": {}}
     for number, doc in enumerate(docs):
         # title words weigh three, summary words two, on top of the text's own counts
@@ -63,13 +66,25 @@ def write_search(out: Writer, plan: SitePlan, previous: Previous | None) -> None
             extra[t] = extra.get(t, 0) + 2 * n
         for item in doc.words.split():
             term, _, count = item.rpartition(":")
-            shards[term[:2]].setdefault(term, []).extend((number, int(count) + extra.pop(term, 0)))
+            weight = int(count) + extra.pop(term, 0) if extra else int(count)
+            entries = found(term)
+            if entries is None:
+                postings[term] = [number, weight]
+            else:
+                entries += (number, weight)
         for term, weight in sorted(extra.items()):
-            shards[term[:2]].setdefault(term, []).extend((number, weight))
+            entries = found(term)
+            if entries is None:
+                postings[term] = [number, weight]
+            else:
+                entries += (number, weight)
         if doc.country:
             filters["country"].setdefault(doc.country, []).append(number)
         for label in doc.injustice:
             filters["injustice"].setdefault(label, []).append(number)
+    shards: dict[str, dict[str, list[int]]] = defaultdict(dict)
+    for term, entries in postings.items():
+        shards[term[:2]][term] = entries
     for prefix, entries in sorted(shards.items()):
         out.write(f"{FOLDER}/index/{prefix}.json", _dump(entries), inputs)
     for start in range(0, max(len(docs), 1), DOCS_PER_FILE):
