@@ -81,10 +81,7 @@ class Server:
         page_only: bool = False,
     ):
         self.name, self.cmd, self.cwd, self.log = name, cmd, cwd, log
-        # Hugo's fast render re-renders the edited page only: its listing pages keep the
-        # old summary until a full re-render (--disableFastRender), so for it the listing
-        # figure is the page figure, as the goal of the benchmark issue states
-        self.page_only = page_only
+        self.page_only = page_only  # see Tool.preview_page_only
         self.done = done  # a line the server logs when a whole rebuild has finished
         self.base = f"http://127.0.0.1:{port}"
         self.url = self.base + page

@@ -179,7 +179,7 @@ def bench_preview(args, size, tools, edited, rows, logs, runs) -> None:
                 logs / f"preview-{tool.name}.log",
                 port,
                 tool.rebuilt_marker,
-                page_only=tool.name == "hugo",
+                page_only=tool.preview_page_only,
             )
             servers.append((tool, server, story_file(tool.site, edited).read_text("utf-8")))
             took = server.start(args.timeout, edited)

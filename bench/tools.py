@@ -97,6 +97,9 @@ class Tool:
     template: str = ""  # the story page template, relative to ``site``
     anchor: str = ""  # the edit is inserted after the first line containing this
     rebuilt_marker: str | None = None  # what its preview server logs after a whole rebuild
+    # its preview server re-renders the edited page only (Hugo's fast render): its listing
+    # pages keep the old words, so its listing figure is its page figure
+    preview_page_only: bool = False
 
     def prepare(self, corpus: Path) -> None:
         shutil.rmtree(self.site, ignore_errors=True)
@@ -194,6 +197,7 @@ class Hugo(Tool):
             work / "hugo-out",
             template="layouts/single.html",
             anchor='{{ define "main" }}',
+            preview_page_only=True,
         )
         self.exe = exe
         self.cache = work / "hugo-cache"

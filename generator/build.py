@@ -67,10 +67,6 @@ class Session:
     meta: Mapping[str, Mapping[str, Any]]  # front matter as read, by source path
 
 
-# The key under which a page's context holds the document the page is about
-_OWN_KEY = {"story": "story", "milestone": "milestone", "page": "page", "campaign": "campaign"}
-
-
 def quick_pages(session: Session, rel: str) -> dict[str, bytes] | None:
     """Every page that shows one edited document, rendered at once: path → bytes.
 
@@ -99,28 +95,27 @@ def _quick_pages(session: Session, rel: str) -> dict[str, bytes] | None:
         return None
     if site.placement(doc.kind, doc.meta) != site.placement(doc.kind, session.meta[doc.path]):
         return None  # it may move, appear or vanish: only a full build knows where
-    own = _OWN_KEY[doc.kind]
-    old = next(
+    # The document's own page holds it under its kind ("story", "milestone", …)
+    own = next(
         (
-            p.context[own]
+            p
             for p in session.plan.pages
-            if getattr(p.context.get(own), "source", None) is not None
-            and p.context[own].source.path == rel
+            if getattr(p.context.get(doc.kind), "source", None) is not None
+            and p.context[doc.kind].source.path == rel
         ),
         None,
     )
     fresh = model.validate_one(doc, session.config, problems)
-    if old is None or fresh is None or problems.items:
-        return None
+    if own is None or fresh is None or problems.items:
+        return None  # not published, or a problem the full build reports
     renderer = render.Renderer(session.routes, session.planner, session.config.video_hosts)
     text = renderer.render(rel, doc.folder, doc.body, doc.body_line, problems)
     if problems.items:
         return None
-    before = next(p for p in session.plan.pages if p.context.get(own) is old).context["body"]
-    if not all(image.url in before for image in text.images):
+    if not all(image.url in own.context["body"] for image in text.images):
         return None  # a new photo: only the full build encodes it
-    patched = site.patch(session.plan, doc.kind, old, fresh, text.html, session.planner, problems)
-    if patched is None or problems.items:
+    patched = site.patch(session.plan, doc.kind, own, fresh, text.html, session.planner, problems)
+    if problems.items:
         return None
     return write.quick_pages(patched.plan, session.env, session.routes, patched.pages, patched.feed)
 
@@ -259,7 +254,7 @@ def _run(options: config_stage.BuildOptions) -> BuildResult:
         raise BuildFailed(problems.errors)
     corpus = model.validate(source, config, problems)
     # The front matter as read is in the models now; the preview keeps it to compare the
-    # next edit with, a build lets it go (a tenth of the parent's memory at 10k stories)
+    # next edit with, a build lets it go (about 10 MB at 10,000 stories)
     meta = {d.path: d.meta for d in source.docs} if options.keep_session else {}
     del source
     lap("validate")

@@ -93,12 +93,17 @@ class Preview:
 
     def quick(self, changed: set[str]) -> bool:
         """Show at once every page an edit of a document's words changes."""
-        # Editors save through temporary files that are gone again by now
-        changed = {p for p in changed if Path(p).is_file()}
-        if len(changed) != 1 or self.session is None or self.state.problems:
+        if self.session is None or self.state.problems:
+            return False
+        # Editors save through temporary files that are gone again by now; a document
+        # that is gone was deleted, which only the full build handles
+        site = self.options.site_dir
+        names = {_short(p, site) for p in changed}
+        names = {n for n in names if n in self.session.meta or (site / n).is_file()}
+        if len(names) != 1:
             return False
         started = time.perf_counter()
-        rel = _short(next(iter(changed)), self.options.site_dir)
+        rel = next(iter(names))
         try:
             pages = build.quick_pages(self.session, rel)
         except Exception:  # an optimisation never stops the preview: the rebuild follows

@@ -120,3 +120,22 @@ def test_files_that_are_not_documents_go_to_the_full_build(make_site, tmp_path):
     assert build.quick_pages(first.session, "content/milestones/none.md") is None
     assert build.quick_pages(first.session, "site.yaml") is None
     assert build.quick_pages(first.session, "content/stories/new.md") is None
+
+
+def test_the_preview_leaves_a_deletion_saved_with_an_edit_to_the_full_build(make_site, tmp_path):
+    """Temporary files an editor's save leaves behind are ignored, but a story deleted in
+    the same moment as another is edited must not be shown on the quick pages."""
+    from generator.serve import Preview
+
+    root = make_site(dict([story("a"), story("b")]))
+    said: list[str] = []
+    preview = Preview(
+        BuildOptions(site_dir=root, out_dir=tmp_path / "out", as_of=AS_OF), said.append
+    )
+    preview.rebuild()
+    a, b = root / "content/stories/a.md", root / "content/stories/b.md"
+    a.write_text(a.read_text().replace("The story of a.", "Edited."))
+    assert preview.quick({str(a), str(root / "content/stories/.a.md.swp~gone")})
+    assert b"Edited." in preview.overlay["stories/a/index.html"]
+    b.unlink()
+    assert not preview.quick({str(a), str(b)})

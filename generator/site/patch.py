@@ -57,15 +57,16 @@ class Patched:
 def patch(
     plan: SitePlan,
     kind: str,
-    old: Any,
+    own: PageSpec,
     fresh: Any,
     html: str,
     planner: ImagePlanner,
     problems: Any,
-) -> Patched | None:
-    """``plan`` with the published document ``old`` replaced by the validated ``fresh``
-    (same file, placement unchanged: the caller compared ``placement``) and its body by
-    ``html``. None when ``old`` is not on any page (withheld, or not published)."""
+) -> Patched:
+    """``plan`` with the document on its page ``own`` (under ``kind``) replaced by the
+    validated ``fresh`` (same file, placement unchanged: the caller compared
+    ``placement``) and its body by ``html``."""
+    old = own.context[kind]
     words = WORDS.get(kind, frozenset())
     # Fields the gate or validation derived (related filtered to published stories,
     # the image's resolved path) stay as they were: their inputs did not change
@@ -74,14 +75,11 @@ def patch(
         | {"source": fresh.source}
     )
     swap: dict[int, Any] = {id(old): new}
-    if kind == "story":
-        card = next((s.context["card"] for s in plan.pages if s.context.get("story") is old), None)
-        if card is None:
-            return None
+    card = own.context.get("card")
+    if card is not None:  # a story's: the same card object on every page that lists it
         swap[id(card)] = story_card(new, planner, problems)
     pages: list[PageSpec] = []
     changed: list[PageSpec] = []
-    own = False
     for spec in plan.pages:
         context = None
         for name, value in spec.context.items():
@@ -96,13 +94,10 @@ def patch(
             context["body"] = html
             spec = dataclasses.replace(spec, context=context, title=new.title)
             changed.insert(0, spec)
-            own = True
         else:
             spec = dataclasses.replace(spec, context=context)
             changed.append(spec)
         pages.append(spec)
-    if not own:
-        return None
     feed = tuple(
         (swap[id(card)], html) if id(card) in swap else (card, body) for card, body in plan.feed
     )
