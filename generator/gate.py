@@ -111,8 +111,13 @@ def select(
         p.model_copy(update={"stories": tuple(x for x in p.stories if x in visible)})
         for p in corpus.pages
     )
+    # A copy only where a related story is hidden: a copy per story kept two of each in
+    # memory for the whole build (the corpus stays alive for the next publish date)
     stories = tuple(
-        s.model_copy(update={"related": tuple(x for x in s.related if x in visible)}) for s in shown
+        s
+        if all(x in visible for x in s.related)
+        else s.model_copy(update={"related": tuple(x for x in s.related if x in visible)})
+        for s in shown
     )
     campaigns = tuple(sorted(corpus.campaigns, key=lambda c: (c.starts, c.slug), reverse=True))
     taken_down = {w.slug for w in withheld if w.is_taken_down}
