@@ -256,6 +256,7 @@ def _run(options: config_stage.BuildOptions) -> BuildResult:
     # The front matter as read is in the models now; the preview keeps it to compare the
     # next edit with, a build lets it go (about 10 MB at 10,000 stories)
     meta = {d.path: d.meta for d in source.docs} if options.keep_session else {}
+    bodies = load.bodies(source)
     del source
     lap("validate")
     previously = release.previous_story_slugs(options.output)
@@ -268,7 +269,8 @@ def _run(options: config_stage.BuildOptions) -> BuildResult:
     lap("gate+urls")
     planner = images.ImagePlanner(site_dir, store)
     docs = chain(published.stories, published.milestones, published.pages, published.campaigns)
-    rendered = render.render_all(docs, routes, planner, problems, store, config.video_hosts)
+    rendered = render.render_all(docs, bodies, routes, planner, problems, store, config.video_hosts)
+    del bodies  # rendered: the page workers fork without them
     lap("render")
     plan = site.assemble(published, rendered, routes, config, planner, problems)
     lap("assemble")

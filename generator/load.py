@@ -123,6 +123,13 @@ def read_site(site_dir: Path, problems: Problems, cache: Cache | None = None) ->
     return SiteSource(tuple(docs), data, static, frozenset(assets))
 
 
+def bodies(source: SiteSource) -> dict[str, str]:
+    """Each document's Markdown body, by path: for ``render`` only. The validated
+    documents do not hold their bodies, so a build lets them go once rendered (50 MB
+    at 10,000 stories, a tenth of its peak memory)."""
+    return {doc.path: doc.body for doc in source.docs}
+
+
 def read_doc(site_dir: Path, rel: str, problems: Problems) -> SourceDoc | None:
     """One content document on its own (the preview's quick path); None if not one."""
     parts = rel.split("/")

@@ -8,6 +8,7 @@ than it saves below a few hundred items.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import multiprocessing
 import os
@@ -29,6 +30,27 @@ def jobs() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
         return max(1, os.cpu_count() or 1)
+
+
+def _malloc_trim() -> Callable[[int], int] | None:
+    try:
+        # the C library Python itself runs on (find_library would start a process)
+        return ctypes.CDLL(None).malloc_trim  # type: ignore[no-any-return]
+    except (OSError, AttributeError):  # not glibc: nothing to call
+        return None
+
+
+_TRIM = _malloc_trim()
+
+
+def return_free_memory() -> None:
+    """Hand the heap's free pages back to the system before forking.
+
+    glibc keeps what Python frees (the Markdown bodies once rendered, the files' text
+    once parsed) for later use, and it counts as the build's memory for as long as the
+    build runs: 55 MB at 10,000 stories when the page workers start."""
+    if _TRIM is not None:
+        _TRIM(0)
 
 
 def _run_chunk(bounds: tuple[int, int]) -> list[Any]:
@@ -55,6 +77,7 @@ def map_chunks(job: Callable[[Sequence[Any]], list[Any]], items: Sequence[Any]) 
     size = -(-len(items) // count)
     bounds = [(i, min(i + size, len(items))) for i in range(0, len(items), size)]
     _job, _items = job, items
+    return_free_memory()
     # Frozen objects are never visited by the workers' garbage collector, which would
     # otherwise write to (and so copy) every page of the parent's memory they share
     gc.freeze()
@@ -83,6 +106,7 @@ class Background:
             return
         global _job
         _job = lambda _items: [fn()]  # noqa: E731  (inherited by the fork, never pickled)
+        return_free_memory()
         gc.freeze()  # as in map_chunks: else its collector copies all the parent's memory
         try:
             self._pool = multiprocessing.get_context("fork").Pool(1)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -244,11 +244,11 @@ def _targets(body: str) -> tuple[list[str], list[str]]:
 
 
 def _cache_key(
-    doc: Any, routes: Routes, planner: ImagePlanner, video_hosts: tuple[str, ...]
+    doc: Any, body: str, routes: Routes, planner: ImagePlanner, video_hosts: tuple[str, ...]
 ) -> str:
     src = doc.source
     deps = []
-    md_targets, image_targets = _targets(src.body)
+    md_targets, image_targets = _targets(body)
     for target in md_targets:
         path = posixpath.normpath(posixpath.join(src.folder, unquote(target)))
         withheld = routes.withheld.get(path)
@@ -264,7 +264,7 @@ def _cache_key(
         src.path,
         src.folder,
         str(src.body_line),
-        src.body,
+        body,
         "\n".join(deps),
     )
 
@@ -304,6 +304,7 @@ def _from_json(data: Any, path: str) -> tuple[Rendered, list[Problem]] | None:
 
 def render_all(
     docs: Iterable[Any],
+    bodies: Mapping[str, str],
     routes: Routes,
     planner: ImagePlanner,
     problems: Problems,
@@ -312,6 +313,8 @@ def render_all(
 ) -> dict[str, Rendered]:
     """Render the body of every published document, keyed by its source path.
 
+    ``bodies`` maps each document's source path to its Markdown (``load.bodies``).
+
     Bodies found in the cache (same text, same routes for every link, same images) are
     not rendered again; the rest are rendered across worker processes.
     """
@@ -319,7 +322,7 @@ def render_all(
     out: dict[str, Rendered] = {}
     todo: list[tuple[Any, str]] = []
     for doc in docs:
-        k = _cache_key(doc, routes, planner, video_hosts)
+        k = _cache_key(doc, bodies[doc.source.path], routes, planner, video_hosts)
         hit = _from_json(cache.get("markdown", k), doc.source.path)
         if hit is None:
             todo.append((doc, k))
@@ -334,7 +337,8 @@ def render_all(
         results = []
         for doc, k in chunk:
             src, local = doc.source, Problems()
-            rendered = renderer.render(src.path, src.folder, src.body, src.body_line, local)
+            body = bodies[src.path]
+            rendered = renderer.render(src.path, src.folder, body, src.body_line, local)
             data = _to_json(rendered, local.items)
             cache.put("markdown", k, data)  # here, in parallel: encoding it is not free
             results.append(data)

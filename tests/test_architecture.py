@@ -44,16 +44,16 @@ def test_stages_before_write_neither_write_files_nor_open_sockets(monkeypatch):
     monkeypatch.setattr(socket, "socket", no_socket)
     problems = Problems()
     cfg = config.load_config(REPO, problems)
+    source = load.read_site(REPO, problems)
     published = gate.select(
-        model.validate(load.read_site(REPO, problems), cfg, problems),
-        dt.datetime(2026, 11, 23, tzinfo=dt.UTC),
+        model.validate(source, cfg, problems), dt.datetime(2026, 11, 23, tzinfo=dt.UTC)
     )
     routes = urls.route(published, cfg, problems)
     planner = images.ImagePlanner(REPO)
     docs = itertools.chain(
         published.stories, published.milestones, published.pages, published.campaigns
     )
-    rendered = render.render_all(docs, routes, planner, problems)
+    rendered = render.render_all(docs, load.bodies(source), routes, planner, problems)
     site.assemble(published, rendered, routes, cfg, planner, problems)
     write.check_templates(theme.environment(REPO, cfg), REPO, problems)
     assert not problems.errors

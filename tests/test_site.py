@@ -11,8 +11,9 @@ from generator.errors import Problems
 def _plan(root, **site_yaml):
     problems = Problems()
     cfg = config.load_config(root, problems)
+    source = load.read_site(root, problems)
     published = gate.select(
-        model.validate(load.read_site(root, problems), cfg, problems),
+        model.validate(source, cfg, problems),
         dt.datetime(AS_OF.year, AS_OF.month, AS_OF.day, tzinfo=dt.UTC),
     )
     routes = urls.route(published, cfg, problems)
@@ -20,7 +21,7 @@ def _plan(root, **site_yaml):
     docs = itertools.chain(
         published.stories, published.milestones, published.pages, published.campaigns
     )
-    rendered = render.render_all(docs, routes, planner, problems)
+    rendered = render.render_all(docs, load.bodies(source), routes, planner, problems)
     plan = site.assemble(published, rendered, routes, cfg, planner, problems)
     assert not problems.errors, problems.errors
     return {p.url: p for p in plan.pages}, plan

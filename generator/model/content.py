@@ -216,8 +216,7 @@ class Source(_Strict):
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
     path: str
     lines: Mapping[tuple[str | int, ...], int]
-    body: str
-    body_line: int
+    body_line: int  # the body itself is not kept: see load.bodies
     sha256: str
     folder: str
 

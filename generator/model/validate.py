@@ -129,7 +129,6 @@ def _validate_doc(
         _fields_set=_fields_set(Source),
         path=doc.path,
         lines=doc.lines,
-        body=doc.body,
         body_line=doc.body_line,
         sha256=doc.sha256,
         folder=doc.folder,

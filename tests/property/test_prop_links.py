@@ -132,10 +132,10 @@ def bodies(draw) -> str:
 @example("[x](draft.md) [y](gone.md) [z](nope.md) ![w](fake.jpg) ![](field.jpg)")
 def test_any_links_render_or_give_located_problems(pipeline, body):
     root, routes, story = pipeline
-    doc = story.model_copy(update={"source": story.source.model_copy(update={"body": body})})
+    doc = story
     problems = Problems()
     planner = images.ImagePlanner(root)
-    out = render.render_all([doc], routes, planner, problems, None, ())
+    out = render.render_all([doc], {doc.source.path: body}, routes, planner, problems, None, ())
     rendered = out[doc.source.path]
     first, last = doc.source.body_line, doc.source.body_line + body.count("\n")
     for problem in problems.items:
@@ -151,7 +151,9 @@ def test_unusable_targets_are_located_problems(pipeline):
     """Targets that once crashed render: a NUL byte, an unparseable address."""
     root, routes, story = pipeline
     for body in ("![x](a%00.jpg)", "[a](http://[x)"):
-        doc = story.model_copy(update={"source": story.source.model_copy(update={"body": body})})
+        doc = story
         problems = Problems()
-        render.render_all([doc], routes, images.ImagePlanner(root), problems, None, ())
+        render.render_all(
+            [doc], {doc.source.path: body}, routes, images.ImagePlanner(root), problems, None, ()
+        )
         assert [p.line for p in problems.errors] == [doc.source.body_line], problems.items
