@@ -60,3 +60,37 @@ def test_missing_consent_is_a_warning_not_an_error(make_site):
         "content/stories/asha.md: warning: consent: not published: no consent "
         "recorded: add consent.obtained and consent.scope"
     ]
+
+
+def test_published_stories_are_the_validated_ones_unless_a_related_story_is_hidden(make_site):
+    """Memory at scale: a copy of every story (and a fields set per model instance) was
+    a tenth of a 10,000-story build's peak. The gate copies only what it changes."""
+    from generator import config, gate, load, model
+    from generator.errors import Problems
+
+    root = make_site(
+        dict(
+            [
+                story("a", related="[b]"),
+                story("b", related="[a, hidden]"),
+                story("hidden", status="draft"),
+                story("c"),
+            ]
+        )
+    )
+    problems = Problems()
+    corpus = model.validate(
+        load.read_site(root, problems), config.load_config(root, problems), problems
+    )
+    published = gate.select(corpus, dt.datetime(2026, 11, 23, tzinfo=dt.UTC))
+    assert not problems.errors, problems.errors
+    validated = {s.slug: s for s in corpus.stories}
+    shown = {s.slug: s for s in published.stories}
+    assert shown.keys() == {"a", "b", "c"}
+    assert shown["a"] is validated["a"] and shown["c"] is validated["c"]
+    assert shown["b"] is not validated["b"] and shown["b"].related == ("a",)
+    assert validated["b"].related == ("a", "hidden")
+    # one fields set per model class, not one per document
+    assert shown["a"].model_fields_set is shown["c"].model_fields_set
+    assert shown["a"].consent.model_fields_set is shown["c"].consent.model_fields_set
+    assert shown["a"].source.model_fields_set is shown["c"].source.model_fields_set
