@@ -72,12 +72,8 @@ def write_search(out: Writer, plan: SitePlan, previous: Previous | None) -> None
                 postings[term] = [number, weight]
             else:
                 entries += (number, weight)
-        for term, weight in sorted(extra.items()):
-            entries = found(term)
-            if entries is None:
-                postings[term] = [number, weight]
-            else:
-                entries += (number, weight)
+        for term, weight in sorted(extra.items()):  # few: title and summary words only
+            postings.setdefault(term, []).extend((number, weight))
         if doc.country:
             filters["country"].setdefault(doc.country, []).append(number)
         for label in doc.injustice:
