@@ -297,7 +297,7 @@ def _run(options: config_stage.BuildOptions) -> BuildResult:
                     out_dir,
                     files,
                     as_of if "SOURCE_DATE_EPOCH" in os.environ else dt.datetime.now(dt.UTC),
-                    config.releases.keep,
+                    options.keep_releases or config.releases.keep,
                     {
                         "stories": sorted(s.slug for s in published.stories),
                         "gone": list(routes.gone),

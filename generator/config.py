@@ -126,6 +126,9 @@ class BuildOptions:
     # the preview keeps the build's values for its quick path, so it always builds
     # (incrementally) rather than accept an up-to-date release it has no values for
     keep_session: bool = False
+    # releases to keep (default: site.yaml's releases.keep); the preview keeps one, so
+    # each rebuild recycles the one before it (release.SPARE) instead of new folders
+    keep_releases: int | None = None
 
     @property
     def output(self) -> Path:

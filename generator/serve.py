@@ -75,6 +75,7 @@ class Preview:
             write=True,
             out_dir=options.output / PREVIEW_DIR,
             keep_session=True,
+            keep_releases=1,  # a private preview has nothing to roll back to
         )
         self.say = say
         self.state = PreviewState()

@@ -3,6 +3,7 @@ of change (not timed: the benchmark measures speed)."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -80,6 +81,42 @@ def test_incremental_equals_cold(make_site, tmp_path, change):
         # folder's history can know about; everything else must match
         assert b"no longer available" in got.pop("stories/s7/index.html")
     assert got == want
+
+
+def _manifest_holds(folder: Path) -> bool:
+    import hashlib
+
+    files = json.loads((folder / "manifest.json").read_text())["files"]
+    return all(
+        hashlib.sha256((folder / f["path"]).read_bytes()).hexdigest() == f["sha256"] for f in files
+    )
+
+
+@pytest.mark.parametrize("change", list(CHANGES))
+def test_recycled_spare_release_equals_cold(make_site, tmp_path, change):
+    # keep: 1 prunes each release at the next build into the spare, which the build
+    # after that writes into: it must end up as a cold build, and leave the release it
+    # shares hard links with untouched
+    root = _site(make_site)
+    _edit(root, "site.yaml", "title: Test Site", "title: Test Site\nreleases:\n  keep: 1")
+    out = tmp_path / "out"
+    first = build_site(root, out).resolve()
+    folder = (first / "stories/s1").stat().st_ino
+    (root / "content/stories/s1.md").touch()  # a new release of the same site
+    second = build_site(root, out).resolve().stat().st_ino
+    assert (out / ".spare" / "stories/s1").stat().st_ino == folder
+    CHANGES[change](root)
+    third = build_site(root, out).resolve()
+    assert (third / "stories/s1").stat().st_ino == folder  # the spare was written into
+    assert [p.name for p in (out / "releases").iterdir()] == [third.name]
+    assert _manifest_holds(third) and _manifest_holds(out / ".spare")
+    assert (out / ".spare").stat().st_ino == second  # pruned in turn: the next spare
+    got, want = _files(third), _files(build_site(root, tmp_path / "cold"))
+    if change == "delete story":
+        assert b"no longer available" in got.pop("stories/s7/index.html")
+    assert got == want
+    manifest = {f["path"] for f in json.loads((third / "manifest.json").read_text())["files"]}
+    assert set(_files(third)) == manifest  # nothing of the recycled release is left over
 
 
 def test_unchanged_rebuild_renders_nothing_and_reuses_files(make_site, tmp_path):

@@ -165,3 +165,33 @@ def test_share_image_only_with_social_consent(make_site, tmp_path, scope, shared
     assert ('property="og:image"' in head) is shared
     assert ("twitter:image" in head) is shared
     assert ("/media/" in head) is shared
+
+
+def test_purge_removes_the_spare_release_too(make_site):
+    # With keep: 1 the release before the takedown is pruned at once, but kept on disk
+    # as the spare the next build recycles: purge must not leave the story in it
+    root = _site(make_site)
+    yaml = root / "site.yaml"
+    yaml.write_text(yaml.read_text() + "releases:\n  keep: 1\n")
+    out = root / "output"
+    first = build_site(root, out)
+    image_hashes = _image_hashes(first)
+    path = root / "content/stories/secret/index.md"
+    path.write_text(
+        path.read_text().replace(
+            "scope: [web, social]", "scope: [web, social]\n  withdrawn: 2026-11-01"
+        )
+    )
+    build_site(root, out)
+    assert SECRET_TEXT in (out / release.SPARE / "stories/secret/index.html").read_text()
+    assert main(["purge", "--out", str(out), "secret"]) == 0
+    assert not (out / release.SPARE).exists()
+    assert (
+        _leaks(
+            out,
+            [SECRET_TITLE, SECRET_NAME, SECRET_TEXT, *image_hashes],
+            "secret",
+            ["stories/secret/index.html", "manifest.json"],
+        )
+        == []
+    )

@@ -57,6 +57,46 @@ def cache_control(path: str) -> str:
     return IMMUTABLE if path.startswith(HASHED_DIRS) else SHORT
 
 
+def _clear(target: str) -> None:
+    """Make way for a new file where a recycled release left one (or a folder)."""
+    if os.path.isdir(target) and not os.path.islink(target):
+        shutil.rmtree(target)
+    else:
+        os.unlink(target)
+
+
+def _create(target: str) -> int:
+    """A new file, never an existing one opened for writing: release files are hard
+    links shared with older releases, and writing into one would change them all."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    try:
+        return os.open(target, flags, 0o666)  # less the umask, as open() does
+    except FileExistsError:  # a staging folder recycled from an older release
+        _clear(target)
+        return os.open(target, flags, 0o666)
+
+
+def _place(old: str, target: str, st: os.stat_result) -> None:
+    """``target`` becomes the same file as ``old``: a hard link, else a copy."""
+    try:
+        os.link(old, target)
+        return
+    except FileExistsError:
+        here = os.lstat(target)
+        if (here.st_ino, here.st_dev) == (st.st_ino, st.st_dev):
+            return  # a recycled release already holds this very file
+        _clear(target)
+        try:
+            os.link(old, target)
+            return
+        except OSError:
+            pass
+    except OSError:
+        pass
+    with open(old, "rb") as src, os.fdopen(_create(target), "wb") as dst:
+        shutil.copyfileobj(src, dst)
+
+
 class Writer:
     """Writes files under one root, refusing paths that would leave it."""
 
@@ -79,7 +119,9 @@ class Writer:
             try:
                 os.mkdir(folder)  # one call: the parent is nearly always there already
             except FileExistsError:
-                pass
+                if os.path.islink(folder) or not os.path.isdir(folder):
+                    os.unlink(folder)  # a recycled release had a file here
+                    os.mkdir(folder)
             except FileNotFoundError:
                 os.makedirs(folder, exist_ok=True)
             self._made.add(folder)
@@ -87,7 +129,7 @@ class Writer:
 
     def write(self, path: str, data: bytes, inputs: str = "") -> OutputFile:
         if not self.dry:
-            with open(self._target(path), "wb") as fh:
+            with os.fdopen(_create(self._target(path)), "wb") as fh:
                 fh.write(data)
         record = OutputFile(
             path,
@@ -109,13 +151,10 @@ class Writer:
         False when the old file is missing or not the size its manifest says."""
         old = str(source)
         try:
-            if os.stat(old).st_size != entry.get("size"):
+            st = os.stat(old)
+            if st.st_size != entry.get("size"):
                 return False
-            target = self._target(path)
-            try:
-                os.link(old, target)
-            except OSError:
-                shutil.copyfile(old, target)
+            _place(old, self._target(path), st)
         except OSError:
             return False
         self.record(
@@ -132,9 +171,6 @@ class Writer:
 
     def copy(self, path: str, source: Path) -> None:
         self.write(path, source.read_bytes())
-
-    def has(self, path: str) -> bool:
-        return path in self._files or os.path.exists(self.root / path)
 
     def files(self) -> list[OutputFile]:
         return sorted(self._files.values(), key=lambda f: f.path)

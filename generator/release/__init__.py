@@ -4,6 +4,8 @@
 server) sees either the old release or the new one, never a half-written folder. A
 failed build removes its staging folder and leaves current and every release as they
 were. Deals in files and manifests only; knows nothing of content.
+
+The newest release pruned is kept as the spare the next build writes into (``spare``).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from typing import Any
 from generator import __version__
 from generator.cache import CACHE_DIR, Cache
 from generator.errors import OutputError
+from generator.release.spare import SPARE, keep_spare, recycle, remove_leftovers
 
 RELEASES = "releases"
 CURRENT = "current"
@@ -69,10 +72,16 @@ def lock(out_dir: Path) -> Iterator[None]:
 
 @contextlib.contextmanager
 def staging(out_dir: Path) -> Iterator[Path]:
-    """A fresh folder to write a release into; removed unless ``commit`` moved it."""
+    """A folder to write a release into; removed unless ``commit`` moved it.
+
+    Either empty or the spare (a pruned release, which still holds its manifest): the
+    writer replaces what differs, never writing into a file an older release shares,
+    and ``commit`` removes what the new release does not list.
+    """
     path = out_dir / f".staging-{uuid.uuid4().hex[:12]}"
     try:
-        path.mkdir(parents=True)
+        if not recycle(out_dir, path):
+            path.mkdir(parents=True)
     except OSError as exc:
         raise OutputError(f"cannot write to output folder {out_dir}: {exc.strerror}") from exc
     try:
@@ -109,7 +118,10 @@ def commit(
         **(extra or {}),
     }
     try:
-        (stage / "manifest.json").write_text(json.dumps(manifest, indent=0, sort_keys=True) + "\n")
+        remove_leftovers(stage, {r["path"] for r in records})
+        tmp = stage / f".manifest-{uuid.uuid4().hex[:8]}"  # a recycled one is replaced
+        tmp.write_text(json.dumps(manifest, indent=0, sort_keys=True) + "\n")
+        os.replace(tmp, stage / "manifest.json")
         releases = out_dir / RELEASES
         releases.mkdir(exist_ok=True)
         target = releases / release_id
@@ -163,14 +175,16 @@ def list_releases(out_dir: Path) -> list[Path]:
 
 
 def prune(out_dir: Path, keep: int) -> list[str]:
-    """Remove the oldest releases beyond ``keep``, never the current one."""
+    """Remove the oldest releases beyond ``keep``, never the current one; the newest of
+    those becomes the spare the next build recycles."""
     current = current_id(out_dir)
     releases = list_releases(out_dir)
-    removed = []
-    for old in releases[: max(0, len(releases) - keep)]:
-        if old.name != current:
-            _discard(out_dir, old)
-            removed.append(old.name)
+    gone = [old for old in releases[: max(0, len(releases) - keep)] if old.name != current]
+    removed = [old.name for old in gone]
+    if gone and keep_spare(out_dir, gone[-1]):  # the newest pruned: most files in common
+        gone = gone[:-1]
+    for old in gone:
+        _discard(out_dir, old)
     return removed
 
 
@@ -316,9 +330,11 @@ def purge(out_dir: Path, slug: str) -> list[str]:
                 )
             shutil.rmtree(path)
             removed.append(path.name)
-        # pruned releases still being deleted in the background may show the story too
+        # pruned releases still being deleted in the background, or kept as the spare
+        # to recycle, may show the story too
         for leftover in [*out_dir.glob(".staging-*"), *out_dir.glob(".trash-*")]:
             shutil.rmtree(leftover, ignore_errors=True)
+        shutil.rmtree(out_dir / SPARE, ignore_errors=True)
         # The cache holds rendered text and encoded photos keyed by content, not by story;
         # dropping all of it is the one way to be sure nothing of the story is left (the
         # next build is a cold one, which is a fair price for a takedown)

@@ -1,0 +1,68 @@
+"""The spare: the last release pruned, kept to be written into by the next build.
+
+At 10,000 stories a release is 16,000 files in as many folders, and making a folder
+costs about 0.1 ms on ext4 here (a hard link 0.007 ms): most of what carrying unchanged
+pages over costs, and deleting the folders again costs as much. In the spare, most
+files already are the hard links the new release needs and every folder exists. The
+writer never writes into an existing file (release files are hard links shared with
+older releases); what the new release does not list is deleted at commit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import json
+import os
+from collections.abc import Set
+from pathlib import Path
+
+SPARE = ".spare"  # inside the output folder: not a release, never deployed
+
+
+def keep_spare(out_dir: Path, pruned: Path) -> bool:
+    """Keep a pruned release as the spare, unless there is one already."""
+    spare = out_dir / SPARE
+    if spare.exists() or spare.is_symlink():
+        return False
+    try:
+        pruned.rename(spare)
+    except OSError:
+        return False
+    return True
+
+
+def recycle(out_dir: Path, staging: Path) -> bool:
+    """Move the spare to ``staging``; False when there is none to use."""
+    spare = out_dir / SPARE
+    if not (spare.is_dir() and not spare.is_symlink() and (spare / "manifest.json").is_file()):
+        return False
+    spare.rename(staging)
+    return True
+
+
+def remove_leftovers(stage: Path, keep: Set[str]) -> None:
+    """Delete the files of a recycled release that the new one does not have (and the
+    folders that leaves empty). A fresh staging folder has no manifest: nothing to do."""
+    try:
+        old = json.loads((stage / "manifest.json").read_text())["files"]
+    except FileNotFoundError:
+        return
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise OSError(errno.EIO, f"the recycled release's manifest is unreadable: {exc}") from exc
+    folders: set[str] = set()
+    for entry in old:
+        rel = entry["path"]
+        if rel in keep or rel.startswith("/") or ".." in rel.split("/"):
+            continue
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(stage / rel)
+        folders.update(_parents(rel))
+    for folder in sorted(folders, key=lambda f: -f.count("/")):  # deepest first
+        with contextlib.suppress(OSError):  # not empty: the new release uses it
+            os.rmdir(stage / folder)
+
+
+def _parents(rel: str) -> list[str]:
+    parts = rel.split("/")[:-1]
+    return ["/".join(parts[:i]) for i in range(len(parts), 0, -1)]
