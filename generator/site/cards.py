@@ -43,14 +43,32 @@ def image_of(doc: Any, planner: ImagePlanner, problems: Any) -> ImagePlan | None
         return None
 
 
+# A card's links are one of a few dozen countries, terms and tags: shared, not made per
+# story, so 10,000 cards hold about fifty Link objects, and a page fingerprint hashes
+# each of them once instead of 50,000 times (and nothing here can change them: frozen)
+@cache
+def _country_link(country: str) -> Link:
+    return Link(country, country_url(country))
+
+
+@cache
+def _term_links(terms: tuple[str, ...]) -> tuple[Link, ...]:
+    return tuple(Link(term_label(t), injustice_url(t)) for t in terms)
+
+
+@cache
+def _tag_links(tags: tuple[str, ...]) -> tuple[Link, ...]:
+    return tuple(Link(t, tag_url(t)) for t in tags)
+
+
 def story_card(story: Story, planner: ImagePlanner, problems: Any) -> StoryCard:
     return StoryCard(
         story,
         story_url(story.slug),
         image_of(story, planner, problems),
-        Link(story.country, country_url(story.country)),
-        tuple(Link(term_label(t), injustice_url(t)) for t in story.injustice),
-        tuple(Link(t, tag_url(t)) for t in story.tags),
+        _country_link(story.country),
+        _term_links(tuple(story.injustice)),
+        _tag_links(tuple(story.tags)),
     )
 
 
