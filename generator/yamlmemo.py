@@ -15,6 +15,10 @@ from generator.cache import Cache
 from generator.yamldoc import YamlDoc, parse
 
 
+class NotMemoised(Exception):
+    """The text is not in the memo (``parse(text, memo_only=True)``)."""
+
+
 class ParseMemo:
     """The memo of one build: ``old`` as stored, ``new`` what this build used.
 
@@ -31,7 +35,8 @@ class ParseMemo:
         self.new: dict[str, Any] = {}
         self.last: tuple[str, Any] | None = None
 
-    def parse(self, text: str) -> YamlDoc:
+    def parse(self, text: str, memo_only: bool = False) -> YamlDoc:
+        """The parsed text; with ``memo_only``, raise ``NotMemoised`` instead of parsing."""
         digest = hashlib.sha256(text.encode()).hexdigest()
         entry = self.old.get(digest)
         if entry is not None:
@@ -43,6 +48,8 @@ class ParseMemo:
                 return YamlDoc(data, lines)
             except (TypeError, ValueError, IndexError, KeyError):
                 pass  # a damaged entry: parse the text again
+        if memo_only:
+            raise NotMemoised
         self.last = None
         doc = parse(text)
         tagged = _tag(doc.data)

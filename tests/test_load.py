@@ -1,3 +1,4 @@
+import datetime as dt
 from pathlib import Path
 
 from generator.errors import Problems
@@ -89,3 +90,34 @@ def test_data_files_are_read(make_site):
     root = make_site({"content/data/gifts.yaml": "- {amount: 5, currency: USD, provides: x}\n"})
     source, _ = _read(root)
     assert source.data["gifts"].data[0]["amount"] == 5
+
+
+def test_memoised_front_matter_is_read_in_process_and_the_rest_parsed(
+    make_site, tmp_path, monkeypatch
+):
+    from generator import parallel, yamlmemo
+    from generator.cache import Cache
+
+    files = {
+        f"content/stories/s{i:03d}.md": f"---\ntitle: S{i}\ndate: 2020-01-01\ntags: [a]\n---\n\nT{i}\n"
+        for i in range(parallel.MIN_PARALLEL + 20)
+    }
+    root = make_site(files)
+    cache = Cache(tmp_path / "cache")
+    first = read_site(root, Problems(), cache)
+    # the next read finds every front matter in the memo: no YAML parsed, no workers
+    (root / "content/stories/s000.md").write_text("---\ntitle: new\ndate: 2021-02-02\n---\nX\n")
+    (root / "content/stories/s001.md").write_text("---\ntitle: [broken\n---\n")
+    parsed, forked = [], []
+    real_parse, real_map = yamlmemo.parse, parallel.map_chunks
+    monkeypatch.setattr(yamlmemo, "parse", lambda text: parsed.append(text) or real_parse(text))
+    monkeypatch.setattr(
+        parallel, "map_chunks", lambda job, items: forked.append(len(items)) or real_map(job, items)
+    )
+    problems = Problems()
+    second = read_site(root, problems, cache)
+    assert len(parsed) == 2 and forked == [2]  # only the two changed files
+    assert second.docs[0].meta == {"title": "new", "date": dt.date(2021, 2, 2)}
+    assert second.docs[1:] == first.docs[2:]  # s001 is broken: not a document
+    [error] = problems.errors
+    assert error.path == "content/stories/s001.md" and error.line == 3  # where ']' was due
