@@ -62,6 +62,24 @@ def _leaks(output_root, needles, slug, allowed):
     return found
 
 
+def _withdraw(root):
+    path = root / "content/stories/secret/index.md"
+    path.write_text(
+        path.read_text().replace(
+            "scope: [web, social]", "scope: [web, social]\n  withdrawn: 2026-11-01"
+        )
+    )
+
+
+def _secret_leaks(folder, image_hashes):
+    return _leaks(
+        folder,
+        [SECRET_TITLE, SECRET_NAME, SECRET_TEXT, *image_hashes],
+        "secret",
+        ["stories/secret/index.html", "manifest.json"],
+    )
+
+
 def test_withdraw_rebuild_purge_leaves_nothing(make_site, capsys):
     root = _site(make_site)
     out = root / "output"
@@ -72,13 +90,7 @@ def test_withdraw_rebuild_purge_leaves_nothing(make_site, capsys):
     assert image_hashes
     first_id = release.current_id(out)
 
-    # withdraw consent, rebuild
-    path = root / "content/stories/secret/index.md"
-    path.write_text(
-        path.read_text().replace(
-            "scope: [web, social]", "scope: [web, social]\n  withdrawn: 2026-11-01"
-        )
-    )
+    _withdraw(root)  # then rebuild
     second = build_site(root, out)
     gone = (second / "stories/secret/index.html").read_text()
     assert "no longer available" in gone.lower() and 'name="robots" content="noindex"' in gone
@@ -96,15 +108,7 @@ def test_withdraw_rebuild_purge_leaves_nothing(make_site, capsys):
     assert main(["rollback", "--out", str(out), first_id]) == 1
     assert "withdrawn" in capsys.readouterr().err
     assert main(["purge", "--out", str(out), "secret"]) == 0
-    assert (
-        _leaks(
-            out,
-            [SECRET_TITLE, SECRET_NAME, SECRET_TEXT, *image_hashes],
-            "secret",
-            ["stories/secret/index.html", "manifest.json"],
-        )
-        == []
-    )
+    assert _secret_leaks(out, image_hashes) == []
     assert release.current_id(out) == second.resolve().name
 
 
@@ -176,22 +180,9 @@ def test_purge_removes_the_spare_release_too(make_site):
     out = root / "output"
     first = build_site(root, out)
     image_hashes = _image_hashes(first)
-    path = root / "content/stories/secret/index.md"
-    path.write_text(
-        path.read_text().replace(
-            "scope: [web, social]", "scope: [web, social]\n  withdrawn: 2026-11-01"
-        )
-    )
+    _withdraw(root)
     build_site(root, out)
     assert SECRET_TEXT in (out / release.SPARE / "stories/secret/index.html").read_text()
     assert main(["purge", "--out", str(out), "secret"]) == 0
     assert not (out / release.SPARE).exists()
-    assert (
-        _leaks(
-            out,
-            [SECRET_TITLE, SECRET_NAME, SECRET_TEXT, *image_hashes],
-            "secret",
-            ["stories/secret/index.html", "manifest.json"],
-        )
-        == []
-    )
+    assert _secret_leaks(out, image_hashes) == []
