@@ -88,3 +88,30 @@ def test_current_is_a_link_switched_atomically(make_site, tmp_path):
     assert (out / "current").is_symlink()
     target = os.readlink(out / "current")
     assert not os.path.isabs(target) and target.startswith("releases/")
+
+
+def test_writer_in_a_recycled_folder_never_writes_into_a_shared_file(tmp_path):
+    from generator.write.files import Writer
+
+    old = tmp_path / "old"  # a release whose files the recycled folder shares
+    (old / "a").mkdir(parents=True)
+    (old / "a/index.html").write_text("old page")
+    (old / "page").write_text("a file where a folder is due")
+    stage = tmp_path / "stage"
+    (stage / "a").mkdir(parents=True)
+    os.link(old / "a/index.html", stage / "a/index.html")
+    os.link(old / "page", stage / "page")
+    (stage / "file/index.html").mkdir(parents=True)  # a folder where a file is due
+    out = Writer(stage)
+    out.write("a/index.html", b"new page")
+    out.write("page/deep/index.html", b"deep")
+    out.write("file/index.html", b"file")
+    assert (stage / "a/index.html").read_text() == "new page"
+    assert (stage / "page/deep/index.html").read_text() == "deep"
+    assert (stage / "file/index.html").read_text() == "file"
+    assert (old / "a/index.html").read_text() == "old page"  # the shared file is intact
+    assert (old / "page").read_text() == "a file where a folder is due"
+    entry = {"size": len("old page"), "sha256": "x"}
+    assert out.link("b/index.html", old / "a/index.html", entry, "")
+    assert out.link("b/index.html", old / "a/index.html", entry, "")  # already that file
+    assert (stage / "b/index.html").stat().st_ino == (old / "a/index.html").stat().st_ino

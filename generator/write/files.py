@@ -116,16 +116,23 @@ class Writer:
         target = os.path.join(self._root, path)
         folder = os.path.dirname(target)
         if folder not in self._made:
-            try:
-                os.mkdir(folder)  # one call: the parent is nearly always there already
-            except FileExistsError:
-                if os.path.islink(folder) or not os.path.isdir(folder):
-                    os.unlink(folder)  # a recycled release had a file here
-                    os.mkdir(folder)
-            except FileNotFoundError:
-                os.makedirs(folder, exist_ok=True)
+            self._folder(folder)
             self._made.add(folder)
         return target
+
+    def _folder(self, folder: str) -> None:
+        try:
+            os.mkdir(folder)  # one call: the parent is nearly always there already
+        except FileExistsError:
+            if os.path.islink(folder) or not os.path.isdir(folder):
+                os.unlink(folder)  # a recycled release had a file here
+                os.mkdir(folder)
+        except (FileNotFoundError, NotADirectoryError):  # (or a file) above it
+            parent = os.path.dirname(folder)
+            if len(parent) < len(self._root):  # the root itself is gone
+                raise
+            self._folder(parent)
+            self._folder(folder)
 
     def write(self, path: str, data: bytes, inputs: str = "") -> OutputFile:
         if not self.dry:
