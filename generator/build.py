@@ -12,6 +12,7 @@ import errno
 import gc
 import logging
 import os
+import subprocess
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -203,6 +204,22 @@ def _up_to_date(
     )
 
 
+def _git_commit(folder: Path) -> str | None:
+    """The commit the content was built from, when the site folder is a git work tree."""
+    try:
+        proc = subprocess.run(
+            ["git", "-C", str(folder), "rev-parse", "--verify", "-q", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    commit = proc.stdout.strip()
+    return commit if proc.returncode == 0 and len(commit) == 40 else None
+
+
 def _previous(out_dir: Path) -> write.Previous | None:
     """The current release, if its pages can be reused (same generator version)."""
     current = release.current_id(out_dir)
@@ -301,7 +318,7 @@ def _run(options: config_stage.BuildOptions) -> BuildResult:
                     {
                         "stories": sorted(s.slug for s in published.stories),
                         "gone": list(routes.gone),
-                        "commit": release.git_commit(site_dir),
+                        "commit": _git_commit(site_dir),
                     },
                 )
                 release.record_takedowns(

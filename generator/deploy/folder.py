@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import fcntl
 import json
 import logging
 import os
@@ -34,6 +33,7 @@ from generator.deploy.common import (
     make_plan,
     read_verified,
 )
+from generator.release import take_lock
 
 log = logging.getLogger(__name__)
 
@@ -100,14 +100,12 @@ def _lock(store: Path) -> Iterator[None]:
         if not store.exists():
             store.mkdir()
             os.chmod(store, 0o755)  # the web server's user must pass through it
-        fh = open(store / ".lock", "a+")  # noqa: SIM115  (held for the whole deploy)
+        fh = take_lock(store)
+    except BlockingIOError:
+        raise DeployError(f"another deploy is writing to {store}; wait for it") from None
     except OSError as exc:
         raise DeployError(f"cannot write to {store}: {exc.strerror}") from exc
     try:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise DeployError(f"another deploy is writing to {store}; wait for it") from None
         # a deploy that was killed leaves its half-copied tree; nobody serves it
         for leftover in store.glob(".incoming-*"):
             shutil.rmtree(leftover, ignore_errors=True)

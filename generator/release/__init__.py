@@ -23,7 +23,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from generator import __version__
 from generator.cache import CACHE_DIR, Cache
@@ -42,21 +42,29 @@ class Release:
     size: int
 
 
+def take_lock(folder: Path) -> IO[str]:
+    """``folder/.lock``, locked for this process until the handle is closed; raises
+    BlockingIOError when another process holds it (builds and deploys fail fast)."""
+    fh = open(folder / ".lock", "a+")  # noqa: SIM115  (the caller holds it)
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BaseException:
+        fh.close()
+        raise
+    return fh
+
+
 @contextlib.contextmanager
 def lock(out_dir: Path) -> Iterator[None]:
     """Hold the output folder's build lock; a second build fails with a clear message."""
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
-        fh = open(out_dir / ".lock", "a+")  # noqa: SIM115  (held for the whole build)
+        fh = take_lock(out_dir)
+    except BlockingIOError:
+        raise OutputError(f"another build is writing to {out_dir}; wait for it to finish") from None
     except OSError as exc:
         raise OutputError(f"cannot use output folder {out_dir}: {exc.strerror}") from exc
     try:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise OutputError(
-                f"another build is writing to {out_dir}; wait for it to finish"
-            ) from None
         # Holding the lock, nothing else is writing: what a killed build left is garbage
         for leftover in [*out_dir.glob(".staging-*"), *out_dir.glob(".current-*")]:
             if leftover.is_symlink() or leftover.is_file():
@@ -374,21 +382,3 @@ def describe(out_dir: Path) -> list[ReleaseInfo]:
             )
         )
     return infos
-
-
-def git_commit(folder: Path) -> str | None:
-    """The commit the content was built from, when the site folder is a git work tree."""
-    import subprocess
-
-    try:
-        proc = subprocess.run(
-            ["git", "-C", str(folder), "rev-parse", "--verify", "-q", "HEAD"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    commit = proc.stdout.strip()
-    return commit if proc.returncode == 0 and len(commit) == 40 else None
