@@ -119,6 +119,23 @@ def test_recycled_spare_release_equals_cold(make_site, tmp_path, change):
     assert set(_files(third)) == manifest  # nothing of the recycled release is left over
 
 
+def test_a_spare_with_a_damaged_manifest_is_cleared_from_disk(make_site, tmp_path):
+    root = _site(make_site)
+    _edit(root, "site.yaml", "title: Test Site", "title: Test Site\nreleases:\n  keep: 1")
+    out = tmp_path / "out"
+    build_site(root, out)
+    (root / "content/stories/s1.md").touch()
+    build_site(root, out)
+    (out / ".spare/manifest.json").write_text("{not json")
+    (out / ".spare/stray").mkdir()
+    (out / ".spare/stray/index.html").write_text("not in any release")
+    CHANGES["delete story"](root)
+    got = _files(build_site(root, out))
+    want = _files(build_site(root, tmp_path / "cold"))
+    assert b"no longer available" in got.pop("stories/s7/index.html")
+    assert got == want
+
+
 def test_unchanged_rebuild_renders_nothing_and_reuses_files(make_site, tmp_path):
     from helpers import AS_OF
 

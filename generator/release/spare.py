@@ -11,7 +11,6 @@ older releases); what the new release does not list is deleted at commit.
 from __future__ import annotations
 
 import contextlib
-import errno
 import json
 import os
 from collections.abc import Set
@@ -44,16 +43,9 @@ def recycle(out_dir: Path, staging: Path) -> bool:
 def remove_leftovers(stage: Path, keep: Set[str]) -> None:
     """Delete the files of a recycled release that the new one does not have (and the
     folders that leaves empty). A fresh staging folder has no manifest: nothing to do."""
-    try:
-        old = json.loads((stage / "manifest.json").read_text())["files"]
-    except FileNotFoundError:
-        return
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise OSError(errno.EIO, f"the recycled release's manifest is unreadable: {exc}") from exc
     folders: set[str] = set()
-    for entry in old:
-        rel = entry["path"]
-        if rel in keep or rel.startswith("/") or ".." in rel.split("/"):
+    for rel in _listed(stage):
+        if rel in keep or rel == "manifest.json" or rel.startswith("/") or ".." in rel.split("/"):
             continue
         with contextlib.suppress(FileNotFoundError):
             os.unlink(stage / rel)
@@ -61,6 +53,22 @@ def remove_leftovers(stage: Path, keep: Set[str]) -> None:
     for folder in sorted(folders, key=lambda f: -f.count("/")):  # deepest first
         with contextlib.suppress(OSError):  # not empty: the new release uses it
             os.rmdir(stage / folder)
+
+
+def _listed(stage: Path) -> list[str]:
+    """The files the recycled release had: its manifest's list, or, when the manifest
+    cannot be read, what is on disk (slower, and never trusting a damaged file)."""
+    manifest = stage / "manifest.json"
+    if not manifest.exists():
+        return []
+    try:
+        return [str(f["path"]) for f in json.loads(manifest.read_text())["files"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        return [
+            os.path.relpath(os.path.join(folder, name), stage)
+            for folder, _, names in os.walk(stage)
+            for name in names
+        ]
 
 
 def _parents(rel: str) -> list[str]:

@@ -78,21 +78,17 @@ def _create(target: str) -> int:
 
 def _place(old: str, target: str, st: os.stat_result) -> None:
     """``target`` becomes the same file as ``old``: a hard link, else a copy."""
-    try:
-        os.link(old, target)
-        return
-    except FileExistsError:
-        here = os.lstat(target)
-        if (here.st_ino, here.st_dev) == (st.st_ino, st.st_dev):
-            return  # a recycled release already holds this very file
-        _clear(target)
+    for _ in range(2):
         try:
             os.link(old, target)
             return
+        except FileExistsError:  # a staging folder recycled from an older release
+            here = os.lstat(target)
+            if (here.st_ino, here.st_dev) == (st.st_ino, st.st_dev):
+                return  # it already holds this very file
+            _clear(target)
         except OSError:
-            pass
-    except OSError:
-        pass
+            break  # another file system, or no hard links there
     with open(old, "rb") as src, os.fdopen(_create(target), "wb") as dst:
         shutil.copyfileobj(src, dst)
 

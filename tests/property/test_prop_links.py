@@ -131,8 +131,7 @@ def bodies(draw) -> str:
 @example("[x](a.md) ![y](field.jpg) [z](../milestones/m.md#top)")
 @example("[x](draft.md) [y](gone.md) [z](nope.md) ![w](fake.jpg) ![](field.jpg)")
 def test_any_links_render_or_give_located_problems(pipeline, body):
-    root, routes, story = pipeline
-    doc = story
+    root, routes, doc = pipeline
     problems = Problems()
     planner = images.ImagePlanner(root)
     out = render.render_all([doc], {doc.source.path: body}, routes, planner, problems, None, ())
@@ -149,9 +148,8 @@ def test_any_links_render_or_give_located_problems(pipeline, body):
 
 def test_unusable_targets_are_located_problems(pipeline):
     """Targets that once crashed render: a NUL byte, an unparseable address."""
-    root, routes, story = pipeline
+    root, routes, doc = pipeline
     for body in ("![x](a%00.jpg)", "[a](http://[x)"):
-        doc = story
         problems = Problems()
         render.render_all(
             [doc], {doc.source.path: body}, routes, images.ImagePlanner(root), problems, None, ()
