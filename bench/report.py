@@ -262,7 +262,7 @@ def section(results: Results, meta: dict) -> list[str]:
         "larger of the build process's own maximum resident set (`os.wait4`, exact for "
         "one process) and, while it has child processes (storysite forks one render "
         "worker per core), the sum of the tree's proportional set sizes sampled every "
-        "50 ms. Pages are the HTML files written (Hugo's `page/1/` redirect stubs not "
+        "250 ms. Pages are the HTML files written (Hugo's `page/1/` redirect stubs not "
         "counted); pages/s is pages ÷ median wall time. Hugo and storysite use both cores, "
         "Pelican one.",
         "",
