@@ -113,9 +113,10 @@ def _quick_pages(session: Session, rel: str) -> dict[str, bytes] | None:
     text = renderer.render(rel, doc.folder, doc.body, doc.body_line, problems)
     if problems.items:
         return None
-    if not all(image.url in own.context["body"] for image in text.images):
+    if not all(image.url in str(own.context["body"]) for image in text.images):
         return None  # a new photo: only the full build encodes it
-    patched = site.patch(session.plan, doc.kind, own, fresh, text.html, session.planner, problems)
+    html = text.html.text
+    patched = site.patch(session.plan, doc.kind, own, fresh, html, session.planner, problems)
     if problems.items:
         return None
     return write.quick_pages(patched.plan, session.env, session.routes, patched.pages, patched.feed)

@@ -3,15 +3,18 @@ of change (not timed: the benchmark measures speed)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from pathlib import Path
 
 import pytest
-from conftest import story
+from conftest import REPO, story
 from helpers import build_site
 
+from generator import load
 from generator.cache import Cache, key
+from generator.errors import BuildFailed
 
 
 def _files(folder: Path) -> dict[str, bytes]:
@@ -202,6 +205,53 @@ def test_corrupted_cache_is_ignored(make_site, tmp_path):
     rebuilt = build_site(root, out)
     cold = build_site(root, tmp_path / "cold")
     assert _files(rebuilt) == _files(cold)
+
+
+def test_bodies_whose_cache_entries_are_gone_are_rendered_again(make_site, tmp_path):
+    # An edit build takes renderings from the pack (no HTML) and reads a body only for a
+    # page it renders again; a template change renders every page. With every entry
+    # holding HTML deleted or damaged, the bodies are rendered again from their files.
+    root = _site(make_site)
+    out = tmp_path / "out"
+    build_site(root, out)
+    entries = sorted((out / ".cache" / "markdown").rglob("*"))
+    assert (out / ".cache" / "markdown-pack").is_dir() and entries
+    for i, path in enumerate(p for p in entries if p.is_file()):
+        if i % 2:
+            path.unlink()
+        else:
+            path.write_bytes(path.read_bytes()[:-3])
+    CHANGES["template"](root)
+    (root / "templates/story.html").write_text(
+        (REPO / "templates/story.html").read_text().replace("</article>", "</article><!-- -->")
+    )
+    incremental = build_site(root, out)
+    assert b"<!-- -->" in (incremental / "stories/s3/index.html").read_bytes()
+    assert _files(incremental) == _files(build_site(root, tmp_path / "cold"))
+
+
+def test_a_body_whose_file_changed_during_the_build_fails_it(make_site, tmp_path):
+    root = _site(make_site)
+    out = tmp_path / "out"
+    first = build_site(root, out).resolve()
+    shutil.rmtree(out / ".cache" / "markdown")
+    # as if the editor saved s3 after the build read it: its key no longer matches
+    real = load.read_doc
+
+    def newer(site_dir, rel, problems):
+        doc = real(site_dir, rel, problems)
+        return dataclasses.replace(doc, body=doc.body + "\nSaved later.\n")
+
+    CHANGES["template"](root)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(load, "read_doc", newer)
+        with pytest.raises(BuildFailed) as failed:
+            build_site(root, out)
+    assert any(
+        p.path == "content/stories/s3.md" and "changed while the site was being built" in p.message
+        for p in failed.value.problems
+    )
+    assert (out / "current").resolve() == first
 
 
 def test_cache_rejects_tampered_entries(tmp_path):

@@ -15,7 +15,7 @@ from generator.config import SiteConfig
 from generator.gate import Published
 from generator.images import ImagePlanner
 from generator.model import Milestone, slugify
-from generator.render import Rendered
+from generator.render import BodyGone, Rendered
 from generator.site.cards import campaign_view, counters, listing, story_card, term_label
 from generator.site.charts import country_timeline, impact_charts
 from generator.site.patch import Patched, patch, placement
@@ -309,11 +309,16 @@ def assemble(
     ]
 
     search = search_docs(published, rendered)
-    feed = tuple((c, rendered[c.story.source.path].html) for c in ordered[: config.feed_size])
+    feed = []
+    for c in ordered[: config.feed_size]:
+        try:
+            feed.append((c, rendered[c.story.source.path].html.text))
+        except BodyGone as exc:
+            problems.error(exc.path, None, None, f"{exc}; build again")
     images = {p.url: p for p in planner.all()}
     return SitePlan(
         tuple(pages),
-        feed,
+        tuple(feed),
         dict(routes.aliases),
         tuple(images.values()),
         published.static,

@@ -24,6 +24,7 @@ from pydantic import BaseModel
 
 from generator import __version__
 from generator.cache import key
+from generator.render import Html
 from generator.site import PageSpec, SitePlan
 from generator.urls import Routes
 
@@ -63,6 +64,9 @@ class Fingerprints:
         if kind in _SCALARS or isinstance(value, enum.Enum):
             data = repr(value).encode()
             return b"r%d:" % len(data) + data
+        if kind is Html:  # its cache key decides its text, which may not even be read
+            data = value.key.encode() if value.key else value.text.encode()
+            return b"h%d:" % len(data) + data
         ident = id(value)
         memo = self._memo.get(ident)
         if memo is not None:

@@ -14,6 +14,7 @@ from markupsafe import Markup
 
 from generator import parallel
 from generator.errors import Problems
+from generator.render import BodyGone, Html
 from generator.site import PageSpec, SitePlan, StoryCard
 from generator.urls import Routes, output_path
 from generator.write.files import Writer
@@ -181,7 +182,9 @@ def render_page(
     context: Mapping[str, Any],
     common: Mapping[str, Any],
 ) -> str:
-    return env.get_template(template).render(**common, **context, page_url=url, page_title=title)
+    # bodies are read from the render cache only now, for the pages that are rendered
+    own = {k: (v.text if type(v) is Html else v) for k, v in context.items()}
+    return env.get_template(template).render(**common, **own, page_url=url, page_title=title)
 
 
 def write_pages(
@@ -225,6 +228,9 @@ def write_pages(
                 file, line = _where(exc, env)
                 results.append(("error", _rel(file, site_dir), line, spec.url, str(exc)))
                 continue
+            except BodyGone as exc:
+                results.append(("gone", exc.path, None, spec.url, f"{exc}; build again"))
+                continue
             results.append(("ok", out.write(output_path(spec.url), html.encode(), inputs)))
         return results
 
@@ -237,8 +243,11 @@ def write_pages(
         if result[0] == "ok":
             out.record(result[1])  # written in a worker: the parent keeps the list
             continue
-        _, file, line, url, message = result
+        kind, file, line, url, message = result
         if (file, line, message) not in failed:  # one message per mistake, not per page
             failed.add((file, line, message))
-            problems.error(file, line, None, f"template error while building /{url}: {message}")
+            if kind == "gone":
+                problems.error(file, line, None, message)
+            else:
+                problems.error(file, line, None, f"template error while building /{url}: {message}")
     return len(todo)

@@ -1,0 +1,174 @@
+"""Rendering: Markdown bodies → HTML, with links between content files resolved.
+
+Python-Markdown with footnotes, tables, attribute lists and heading anchors; ``links``
+resolves links and images, ``stored`` keeps renderings in the cache. Pure apart from
+``images`` measuring image files, and the cache.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+import markdown
+
+from generator import load, parallel, sanitize, words
+from generator.cache import Cache
+from generator.errors import Problems
+from generator.images import ImagePlanner
+from generator.render.links import DocContext, LinkResolver
+from generator.render.stored import (
+    BodyGone,
+    Html,
+    Pack,
+    Rendered,
+    cache_key,
+    from_json,
+    from_meta,
+    targets,
+    to_json,
+)
+from generator.urls import Routes
+
+__all__ = ["BodyGone", "Html", "Rendered", "Renderer", "render_all"]
+
+EXTENSIONS = ["footnotes", "tables", "attr_list", "toc", "sane_lists"]
+EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
+    "toc": {"permalink": False},
+    "footnotes": {"BACKLINK_TITLE": "Back to the text"},
+}
+
+
+class Renderer:
+    """One configured Markdown instance; reset between documents (cheap, unlike building one)."""
+
+    def __init__(self, routes: Routes, planner: ImagePlanner, video_hosts: tuple[str, ...] = ()):
+        self.video_hosts = video_hosts
+        self.md = markdown.Markdown(
+            extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html"
+        )
+        self.resolver = LinkResolver(self.md, routes, planner)
+        # after inline patterns (priority 20) so links exist, before prettify
+        self.md.treeprocessors.register(self.resolver, "storysite_links", 5)
+
+    def render(
+        self, path: str, folder: str, body: str, body_line: int, problems: Problems, key: str = ""
+    ) -> Rendered:
+        """``key``: the rendering's cache key, if it has one (see ``stored.Html``)."""
+        ctx = DocContext(path, folder, body, body_line, problems, [], [])
+        self.resolver.doc = ctx
+        self.md.reset()
+        html = sanitize.clean(self.md.convert(body), self.video_hosts)
+        self.resolver.doc = None
+        found = words.pack(words.terms(words.visible_text(html)))
+        return Rendered(Html(key, html), tuple(ctx.links), tuple(ctx.images), found)
+
+
+RENDER_SETTINGS = repr((EXTENSIONS, EXTENSION_CONFIGS, markdown.__version__, sanitize.POLICY))
+
+
+class _Reader:
+    """Reads a body's HTML back from the cache when a page needs it; if its entry is
+    gone or damaged since, renders it again from its file, which must still be the one
+    the build read (the key says so)."""
+
+    def __init__(
+        self, cache: Cache, routes: Routes, planner: ImagePlanner, video_hosts: tuple[str, ...]
+    ):
+        self.cache, self.routes, self.planner, self.video_hosts = (
+            cache,
+            routes,
+            planner,
+            video_hosts,
+        )
+
+    def __call__(self, k: str, path: str) -> str:
+        hit = from_json(self.cache.get("markdown", k), path, k)
+        if hit is not None:
+            return hit[0].html.text
+        problems = Problems()
+        doc = load.read_doc(self.planner.site_dir, path, problems)
+        if doc is None or _key(doc, doc.body, self.routes, self.planner, self.video_hosts) != k:
+            raise BodyGone(path, "the file changed while the site was being built")
+        renderer = Renderer(self.routes, self.planner, self.video_hosts)
+        rendered = renderer.render(path, doc.folder, doc.body, doc.body_line, problems, k)
+        self.cache.put("markdown", k, to_json(rendered, problems.items))
+        return rendered.html.text
+
+
+def _key(
+    source: Any,
+    body: str,
+    routes: Routes,
+    planner: ImagePlanner,
+    video_hosts: tuple[str, ...],
+    pack: Pack | None = None,
+) -> str:
+    settings = RENDER_SETTINGS + repr(sorted(video_hosts))
+    found = pack.targets_of(source.sha256, body) if pack is not None else targets(body)
+    return cache_key(settings, found, routes, planner, source, body)
+
+
+def render_all(
+    docs: Iterable[Any],
+    bodies: Mapping[str, str],
+    routes: Routes,
+    planner: ImagePlanner,
+    problems: Problems,
+    cache: Cache | None = None,
+    video_hosts: tuple[str, ...] = (),
+) -> dict[str, Rendered]:
+    """Render the body of every published document, keyed by its source path.
+
+    ``bodies`` maps each document's source path to its Markdown (``load.bodies``).
+
+    Bodies found in the cache (same text, same routes for every link, same images) are
+    not rendered again; the rest are rendered across worker processes. A body found in
+    the last build's pack is not even read: its HTML is read if a page needs it.
+    """
+    cache = cache or Cache(None)
+    pack = Pack(cache)
+    read = _Reader(cache, routes, planner, video_hosts)
+    out: dict[str, Rendered] = {}
+    todo: list[tuple[Any, str]] = []
+    for doc in docs:
+        src = doc.source
+        k = _key(src, bodies[src.path], routes, planner, video_hosts, pack)
+        meta = pack.entries.get(k)
+        hit = from_meta(meta, src.path, Html(k, None, read, src.path)) if meta else None
+        if hit is None:
+            data = cache.get("markdown", k)
+            hit = from_json(data, src.path, k)
+            meta = data["meta"] if hit is not None else None
+        if hit is None:
+            todo.append((doc, k))
+            continue
+        pack.use(k, meta)
+        out[src.path], replayed = hit
+        problems.items.extend(replayed)
+        for image in hit[0].images:
+            planner.add(image)
+
+    def job(chunk: Sequence[tuple[Any, str]]) -> list[dict[str, Any]]:
+        renderer = Renderer(routes, planner, video_hosts)
+        results = []
+        for doc, k in chunk:
+            src, local = doc.source, Problems()
+            body = bodies[src.path]
+            rendered = renderer.render(src.path, src.folder, body, src.body_line, local, k)
+            data = to_json(rendered, local.items)
+            cache.put("markdown", k, data)  # here, in parallel: encoding it is not free
+            results.append(data)
+        return results
+
+    for (doc, k), data in zip(todo, parallel.map_chunks(job, todo), strict=True):
+        fresh = from_json(data, doc.source.path, k)
+        assert fresh is not None
+        pack.use(k, data["meta"])
+        out[doc.source.path], found = fresh
+        problems.items.extend(found)
+        for image in fresh[0].images:
+            planner.add(image)
+    if not cache.readonly:
+        pack.save()
+    return out

@@ -1,0 +1,198 @@
+"""Renderings in the cache: their keys, their JSON, and the pack of the last build.
+
+A rendering is cached under a key that hashes everything it depends on (the renderer's
+settings, the body, and the state of every route and image it could link to), as one
+JSON entry holding its HTML, links, images, problems and search words. The pack is one
+more entry holding all of the last build's renderings but their HTML: an edit build
+reads that one file instead of ten thousand, and a page's HTML is read only if the page
+is rendered again (most are carried over from the previous release as they are).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import unquote
+
+from generator.cache import Cache, key
+from generator.errors import Problem, Severity
+from generator.images import ImagePlan, ImagePlanner, Variant
+from generator.urls import Routes
+
+# (kind, key) of the pack; the key carries the cache schema and generator version
+PACK = ("markdown-pack", key("last"))
+
+
+class Html:
+    """A rendered body: its HTML, or how to read it when a page needs it.
+
+    ``key`` is the rendering's cache key, which decides the HTML: page fingerprints hash
+    the key, not the text, so a page carried over never needs its body read.
+    Templates see a plain string (``write.pages`` resolves bodies before rendering)."""
+
+    __slots__ = ("_path", "_read", "_text", "key")
+
+    def __init__(
+        self,
+        key: str,
+        text: str | None = None,
+        read: Callable[[str, str], str] | None = None,
+        path: str = "",
+    ):
+        self.key, self._text, self._read, self._path = key, text, read, path
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            assert self._read is not None
+            self._text = self._read(self.key, self._path)
+        return self._text
+
+    def __str__(self) -> str:
+        return self.text
+
+    def __html__(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return f"Html({self.key[:12]}…)"
+
+
+class BodyGone(Exception):
+    """A body could not be read back from the cache, nor rendered again from its file."""
+
+    def __init__(self, path: str, message: str):
+        super().__init__(message)
+        self.path = path
+
+
+@dataclass(frozen=True)
+class Rendered:
+    html: Html
+    links: tuple[str, ...]  # site URLs this body links to
+    images: tuple[ImagePlan, ...]
+    words: str = ""  # search terms of the text with counts (words.pack)
+
+
+# Every token that could be a link or image target: found from its extension, then
+# widened to the whole token. A superset of what Markdown will resolve, so a cached
+# rendering is keyed on every route and image it could depend on.
+_EXT = re.compile(r"\.(md|jpe?g|png|webp|gif)\b", re.IGNORECASE)
+_TOKEN_STOP = frozenset(" \t\n()<>[]\"'`")
+
+
+def targets(body: str) -> tuple[list[str], list[str]]:
+    """(.md targets, image targets) mentioned anywhere in ``body``."""
+    pages: set[str] = set()
+    pics: set[str] = set()
+    for match in _EXT.finditer(body):
+        start = match.start()
+        while start > 0 and body[start - 1] not in _TOKEN_STOP:
+            start -= 1
+        token = body[start : match.end()]
+        (pages if match.group(1).lower() == "md" else pics).add(token)
+    return sorted(pages), sorted(pics)
+
+
+def cache_key(
+    settings: str,
+    found: tuple[list[str], list[str]],
+    routes: Routes,
+    planner: ImagePlanner,
+    source: Any,  # .path, .folder, .body_line
+    body: str,
+) -> str:
+    """The key of a rendering; ``found`` is ``targets(body)``."""
+    deps = []
+    md_targets, image_targets = found
+    for target in md_targets:
+        path = posixpath.normpath(posixpath.join(source.folder, unquote(target)))
+        withheld = routes.withheld.get(path)
+        state = routes.by_source.get(path) or (withheld.kind if withheld else "missing")
+        deps.append(f"{target}={state}")
+    for target in image_targets:
+        path = posixpath.normpath(posixpath.join(source.folder, unquote(target)))
+        deps.append(f"{target}={planner.digest(path) if path.startswith('content/') else '-'}")
+    return key(
+        settings,
+        routes.base_path,
+        source.path,
+        source.folder,
+        str(source.body_line),
+        body,
+        "\n".join(deps),
+    )
+
+
+def meta_json(rendered: Rendered, problems: list[Problem]) -> list[Any]:
+    """Everything of a rendering but its HTML, as JSON values."""
+    images = [
+        [
+            i.source,
+            i.url,
+            i.width,
+            i.height,
+            i.format,
+            [[v.url, v.width, v.height, v.format] for v in i.variants],
+        ]
+        for i in rendered.images
+    ]
+    found = [[p.severity.value, p.line, p.field, p.message, p.hint] for p in problems]
+    return [list(rendered.links), images, found, rendered.words]
+
+
+def to_json(rendered: Rendered, problems: list[Problem]) -> dict[str, Any]:
+    return {"html": rendered.html.text, "meta": meta_json(rendered, problems)}
+
+
+def from_meta(data: Any, path: str, html: Html) -> tuple[Rendered, list[Problem]] | None:
+    try:
+        links, images, found, text = data
+        plans = tuple(ImagePlan(*i[:5], tuple(Variant(*v) for v in i[5])) for i in images)
+        problems = [
+            Problem(path, line, field, msg, hint, Severity(sev))
+            for sev, line, field, msg, hint in found
+        ]
+        return Rendered(html, tuple(str(u) for u in links), plans, str(text)), problems
+    except (KeyError, TypeError, ValueError):
+        return None  # an entry of another shape: render afresh
+
+
+def from_json(data: Any, path: str, k: str) -> tuple[Rendered, list[Problem]] | None:
+    if not isinstance(data, dict) or not isinstance(data.get("html"), str):
+        return None
+    return from_meta(data.get("meta"), path, Html(k, data["html"]))
+
+
+class Pack:
+    """The last build's renderings without their HTML, and each body's link targets."""
+
+    def __init__(self, cache: Cache):
+        self.cache = cache
+        data = cache.get(*PACK)
+        ok = isinstance(data, dict)
+        self.entries: dict[str, Any] = data.get("entries", {}) if ok else {}
+        self.targets: dict[str, Any] = data.get("targets", {}) if ok else {}
+        if not isinstance(self.entries, dict) or not isinstance(self.targets, dict):
+            self.entries, self.targets = {}, {}
+        self.used: dict[str, Any] = {}
+        self.found: dict[str, Any] = {}
+
+    def targets_of(self, sha256: str, body: str) -> tuple[list[str], list[str]]:
+        """``targets(body)``, remembered by the digest of the file holding the body."""
+        known = self.targets.get(sha256)
+        if not (isinstance(known, list) and len(known) == 2):
+            known = targets(body)
+        self.found[sha256] = known
+        return known[0], known[1]
+
+    def use(self, k: str, meta: list[Any]) -> None:
+        self.used[k] = meta
+
+    def save(self) -> None:
+        """Keep what this build used, if it differs from what the pack holds."""
+        if self.used.keys() != self.entries.keys() or self.found.keys() != self.targets.keys():
+            self.cache.put(PACK[0], PACK[1], {"entries": self.used, "targets": self.found})
