@@ -305,7 +305,15 @@ def _run(options: config_stage.BuildOptions) -> BuildResult:
         try:
             with release.lock(out_dir), release.staging(out_dir) as stage:
                 files, pages_rendered = write.write_all(
-                    plan, env, routes, site_dir, stage, problems, store, _previous(out_dir)
+                    plan,
+                    env,
+                    routes,
+                    site_dir,
+                    stage,
+                    problems,
+                    store,
+                    _previous(out_dir),
+                    release.trash_for(stage),
                 )
                 lap("write")
                 if problems.errors:

@@ -197,12 +197,23 @@ def _files(root: Path, top: str, problems: Problems) -> list[str]:
     if not base.is_dir():
         return []
     found: list[str] = []
-    for dirpath, dirnames, filenames in os.walk(base, followlinks=False):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        here = Path(dirpath)
-        for name in dirnames:
-            if (here / name).is_symlink():
-                rel = (here / name).relative_to(root).as_posix()
+    # Strings and scandir entries, not pathlib: this runs for every file of the site
+    # before every build, and each Path costs more than the directory entry it names
+    prefix = len(str(root)) + 1
+    stack = [str(base)]
+    while stack:
+        folder = stack.pop()
+        with os.scandir(folder) as scan:
+            entries = sorted(scan, key=lambda e: e.name)
+        subfolders = []
+        for entry in entries:
+            name = entry.name
+            if name.startswith(".") or (name.endswith("~") and not entry.is_dir()):
+                continue
+            rel = entry.path[prefix:].replace(os.sep, "/")
+            if entry.is_dir(follow_symlinks=False):
+                subfolders.append(entry.path)
+            elif entry.is_symlink() and entry.is_dir():
                 problems.error(
                     rel,
                     None,
@@ -210,13 +221,8 @@ def _files(root: Path, top: str, problems: Problems) -> list[str]:
                     "folder links are not followed",
                     "move the folder into the site instead of linking to it",
                 )
-        for name in sorted(filenames):
-            if name.startswith(".") or name.endswith("~"):
-                continue
-            full = here / name
-            rel = full.relative_to(root).as_posix()
-            if full.is_symlink():
-                target = full.resolve()
+            elif entry.is_symlink():
+                target = Path(entry.path).resolve()
                 if not target.is_relative_to(root) or not target.is_file():
                     problems.error(
                         rel,
@@ -226,24 +232,28 @@ def _files(root: Path, top: str, problems: Problems) -> list[str]:
                         "copy the file into the site instead of linking to it",
                     )
                     continue
-            found.append(rel)
+                found.append(rel)
+            else:
+                found.append(rel)
+        stack.extend(reversed(subfolders))  # a folder's files, then its folders, as os.walk
     return found
 
 
 def _decode(root: Path, rel: str, problems: Problems) -> tuple[str, str] | None:
     """Read a text file → (text with LF line ends, sha256 of the bytes); None if unusable."""
     try:
-        size = (root / rel).stat().st_size
-        if size > MAX_BYTES:
-            problems.error(
-                rel,
-                None,
-                None,
-                f"file is too large ({size // 1024} KB; limit {MAX_BYTES // 1024} KB)",
-                "split it, or move big data out of content/",
-            )
-            return None
-        raw = (root / rel).read_bytes()
+        with open(os.path.join(root, rel), "rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > MAX_BYTES:
+                problems.error(
+                    rel,
+                    None,
+                    None,
+                    f"file is too large ({size // 1024} KB; limit {MAX_BYTES // 1024} KB)",
+                    "split it, or move big data out of content/",
+                )
+                return None
+            raw = fh.read()
     except OSError as exc:
         problems.error(rel, None, None, f"cannot read file: {exc.strerror}")
         return None

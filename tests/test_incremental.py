@@ -6,13 +6,15 @@ from __future__ import annotations
 import dataclasses
 import json
 import shutil
+import time
 from pathlib import Path
 
 import pytest
 from conftest import REPO, story
 from helpers import build_site
 
-from generator import load
+from generator import load, trash
+from generator.release import spare
 from generator.cache import Cache, key
 from generator.errors import BuildFailed
 
@@ -120,6 +122,59 @@ def test_recycled_spare_release_equals_cold(make_site, tmp_path, change):
     assert got == want
     manifest = {f["path"] for f in json.loads((third / "manifest.json").read_text())["files"]}
     assert set(_files(third)) == manifest  # nothing of the recycled release is left over
+
+
+def test_pages_a_recycled_spare_replaces_are_trashed_then_deleted(make_site, tmp_path):
+    # After a template change every page of the spare is stale, most of them the last
+    # link to their file: they are moved aside, and deleted after the build
+    root = _site(make_site)
+    _edit(root, "site.yaml", "title: Test Site", "title: Test Site\nreleases:\n  keep: 1")
+    out = tmp_path / "out"
+    build_site(root, out)
+    _edit(root, "content/stories/s2.md", "The story of s2.", "A new text.")
+    build_site(root, out)
+    page = out / ".spare" / "stories/s2/index.html"
+    assert page.stat().st_nlink == 1  # s2 changed: only the spare has its old page
+    CHANGES["template"](root)
+    (root / "templates/story.html").write_text(
+        (REPO / "templates/story.html").read_text().replace("</article>", "</article><!-- -->")
+    )
+    old_page = page.read_bytes()
+    emptied: list[Path] = []
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(trash, "delete_later", emptied.append)
+        mp.setattr(spare, "STALE_LIMIT", 1.0)  # recycle it, however stale
+        third = build_site(root, out).resolve()
+    assert b"<!-- -->" in (third / "stories/s2/index.html").read_bytes()
+    [bin_] = emptied
+    assert bin_.parent == out and old_page in [p.read_bytes() for p in bin_.iterdir()]
+    trash.delete_later(bin_)
+    deadline = time.monotonic() + 20
+    while list(out.glob(".trash-*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not list(out.glob(".trash-*"))
+    assert _files(third) == _files(build_site(root, tmp_path / "cold"))
+
+
+def test_a_stale_spare_is_not_recycled_but_deleted(make_site, tmp_path):
+    # After a template change nearly every file of the spare would have to be replaced,
+    # which costs more than making fresh folders: it goes to the trash instead
+    root = _site(make_site)
+    _edit(root, "site.yaml", "title: Test Site", "title: Test Site\nreleases:\n  keep: 1")
+    out = tmp_path / "out"
+    build_site(root, out)
+    CHANGES["template"](root)
+    build_site(root, out)  # every page changed: the spare (the first release) is stale
+    folder = (out / ".spare" / "stories/s1").stat().st_ino
+    emptied: list[Path] = []
+    (root / "content/stories/s1.md").touch()
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(trash, "delete_later", emptied.append)
+        third = build_site(root, out).resolve()
+    assert (third / "stories/s1").stat().st_ino != folder  # a fresh folder
+    [bin_] = emptied
+    assert [p.name for p in bin_.iterdir()] and (out / ".spare").is_dir()  # the next spare
+    assert _files(third) == _files(build_site(root, tmp_path / "cold"))
 
 
 def test_a_spare_with_a_damaged_manifest_is_cleared_from_disk(make_site, tmp_path):

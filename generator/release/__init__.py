@@ -18,7 +18,6 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
 import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -29,6 +28,7 @@ from generator import __version__
 from generator.cache import CACHE_DIR, Cache
 from generator.errors import OutputError
 from generator.release.spare import SPARE, keep_spare, recycle, remove_leftovers
+from generator.trash import Trash, delete_later
 
 RELEASES = "releases"
 CURRENT = "current"
@@ -72,7 +72,7 @@ def lock(out_dir: Path) -> Iterator[None]:
             else:
                 shutil.rmtree(leftover, ignore_errors=True)
         for trash in out_dir.glob(".trash-*"):  # a background deletion that was cut short
-            _delete_later(trash)
+            delete_later(trash)
         yield
     finally:
         fh.close()
@@ -87,8 +87,10 @@ def staging(out_dir: Path) -> Iterator[Path]:
     and ``commit`` removes what the new release does not list.
     """
     path = out_dir / f".staging-{uuid.uuid4().hex[:12]}"
+    current = current_id(out_dir)
     try:
-        if not recycle(out_dir, path):
+        spent = Trash(trash_for(path))
+        if not recycle(out_dir, path, out_dir / RELEASES / current if current else None, spent):
             path.mkdir(parents=True)
     except OSError as exc:
         raise OutputError(f"cannot write to output folder {out_dir}: {exc.strerror}") from exc
@@ -97,6 +99,12 @@ def staging(out_dir: Path) -> Iterator[Path]:
     finally:
         if path.exists():
             shutil.rmtree(path, ignore_errors=True)
+        Trash(trash_for(path)).empty_later()
+
+
+def trash_for(stage: Path) -> Path:
+    """Where writing into ``stage`` moves the files it replaces (see ``trash``)."""
+    return stage.with_name(".trash-" + stage.name.removeprefix(".staging-"))
 
 
 def _release_id(now: dt.datetime, files: Sequence[dict[str, Any]]) -> str:
@@ -126,7 +134,7 @@ def commit(
         **(extra or {}),
     }
     try:
-        remove_leftovers(stage, {r["path"] for r in records})
+        remove_leftovers(stage, {r["path"] for r in records}, Trash(trash_for(stage)))
         tmp = stage / f".manifest-{uuid.uuid4().hex[:8]}"  # a recycled one is replaced
         tmp.write_text(json.dumps(manifest, indent=0, sort_keys=True) + "\n")
         os.replace(tmp, stage / "manifest.json")
@@ -208,21 +216,7 @@ def _discard(out_dir: Path, folder: Path) -> None:
     except OSError:
         shutil.rmtree(folder, ignore_errors=True)
         return
-    _delete_later(trash)
-
-
-def _delete_later(path: Path) -> None:
-    rm = shutil.which("rm")
-    if rm is None:  # not a POSIX system: delete it now
-        shutil.rmtree(path, ignore_errors=True)
-        return
-    subprocess.Popen(
-        [rm, "-rf", "--", str(path)],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,  # outlives the build if it must, and no Ctrl-C reaches it
-    )
+    delete_later(trash)
 
 
 # --- reading releases -----------------------------------------------------------------

@@ -16,6 +16,8 @@ import os
 from collections.abc import Set
 from pathlib import Path
 
+from generator.trash import Trash
+
 SPARE = ".spare"  # inside the output folder: not a release, never deployed
 
 
@@ -31,24 +33,53 @@ def keep_spare(out_dir: Path, pruned: Path) -> bool:
     return True
 
 
-def recycle(out_dir: Path, staging: Path) -> bool:
-    """Move the spare to ``staging``; False when there is none to use."""
+# Recycle the spare only when at most this share of its files must be replaced
+# or removed. Touching a file of an older release costs 0.13-0.15 ms here (unlinking,
+# renaming: an inode not touched for several builds), making a folder about 0.03 ms:
+# after a template change, a spare whose every page is stale costs more than a fresh
+# folder (16,000 unlinks: 1.7-2.0 s against 0.5 s of folders at 10,000 stories).
+STALE_LIMIT = 0.2
+
+
+def recycle(out_dir: Path, staging: Path, current: Path | None, trash: Trash) -> bool:
+    """Move the spare to ``staging``; False when there is none worth using (a stale
+    spare is moved to ``trash`` instead, so the next prune keeps a newer one)."""
     spare = out_dir / SPARE
     if not (spare.is_dir() and not spare.is_symlink() and (spare / "manifest.json").is_file()):
+        return False
+    if current is not None and _stale_share(spare, current) > STALE_LIMIT:
+        trash.drop(str(spare))
         return False
     spare.rename(staging)
     return True
 
 
-def remove_leftovers(stage: Path, keep: Set[str]) -> None:
+def _stale_share(spare: Path, current: Path) -> float:
+    """Roughly, the share of the spare's files that writing the next release into it
+    would replace or remove: those not the same (content and inputs) as the current
+    release's, which the next release mostly carries over."""
+    try:
+        theirs = _entries(spare)
+        ours = _entries(current)
+    except (OSError, ValueError, KeyError, TypeError):
+        return 1.0  # either manifest unreadable: a fresh folder is the safe guess
+    same = sum(1 for path, entry in ours.items() if theirs.get(path) == entry)
+    return 1 - same / max(len(ours), len(theirs), 1)
+
+
+def _entries(release: Path) -> dict[str, tuple[str, str]]:
+    files = json.loads((release / "manifest.json").read_text())["files"]
+    return {str(f["path"]): (str(f["sha256"]), str(f.get("inputs", ""))) for f in files}
+
+
+def remove_leftovers(stage: Path, keep: Set[str], trash: Trash) -> None:
     """Delete the files of a recycled release that the new one does not have (and the
     folders that leaves empty). A fresh staging folder has no manifest: nothing to do."""
     folders: set[str] = set()
     for rel in _listed(stage):
         if rel in keep or rel == "manifest.json" or rel.startswith("/") or ".." in rel.split("/"):
             continue
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(stage / rel)
+        trash.drop(os.path.join(stage, rel))
         folders.update(_parents(rel))
     for folder in sorted(folders, key=lambda f: -f.count("/")):  # deepest first
         with contextlib.suppress(OSError):  # not empty: the new release uses it

@@ -16,6 +16,7 @@ from generator import parallel
 from generator.cache import Cache
 from generator.errors import Problems
 from generator.site import PageSpec, SitePlan
+from generator.trash import Trash
 from generator.urls import Routes, output_path
 from generator.write.assets import write_assets, write_images, write_static
 from generator.write.feeds import write_feed
@@ -74,8 +75,10 @@ def quick_pages(
     return out.files
 
 
-def _search_files(staging: Path, plan: SitePlan, previous: Previous | None) -> list[OutputFile]:
-    out = Writer(staging)
+def _search_files(
+    staging: Path, plan: SitePlan, previous: Previous | None, trash: Trash | None
+) -> list[OutputFile]:
+    out = Writer(staging, trash=trash)
     write_search(out, plan, previous)
     return out.files()
 
@@ -89,12 +92,15 @@ def write_all(
     problems: Problems,
     cache: Cache,
     previous: Previous | None = None,
+    trash: Path | None = None,
 ) -> tuple[list[OutputFile], int]:
     """Write the whole site into ``staging``; template failures become problems.
 
+    ``trash``: where to move the files that a recycled ``staging`` replaces.
     Returns every file written and how many pages were rendered (not carried over).
     """
-    out = Writer(staging)
+    dropped = Trash(trash) if trash is not None else None
+    out = Writer(staging, trash=dropped)
     assets = write_assets(out, env)
     write_images(out, plan, site_dir, cache, problems)
     write_static(out, plan, site_dir, problems)
@@ -103,7 +109,7 @@ def write_all(
     # are fingerprinted and carried over, and done before the page workers start. Beside
     # them it was three processes on two cores, each with its own copy of much of the
     # parent's memory: the build's peak (839 MiB at 10,000 stories, not 640)
-    search = parallel.Background(lambda: _search_files(staging, plan, previous))
+    search = parallel.Background(lambda: _search_files(staging, plan, previous, dropped))
     rendered = write_pages(
         out, plan, env, routes, assets, problems, site_dir, previous, search.result
     )

@@ -12,6 +12,8 @@ from pathlib import Path
 from threading import Lock
 from typing import Any
 
+from generator.trash import Trash
+
 _TYPES = {
     ".html": "text/html; charset=utf-8",
     ".xml": "application/xml",
@@ -57,26 +59,28 @@ def cache_control(path: str) -> str:
     return IMMUTABLE if path.startswith(HASHED_DIRS) else SHORT
 
 
-def _clear(target: str) -> None:
+def _clear(target: str, trash: Trash | None) -> None:
     """Make way for a new file where a recycled release left one (or a folder)."""
-    if os.path.isdir(target) and not os.path.islink(target):
+    if trash is not None:
+        trash.drop(target)
+    elif os.path.isdir(target) and not os.path.islink(target):
         shutil.rmtree(target)
     else:
         os.unlink(target)
 
 
-def _create(target: str) -> int:
+def _create(target: str, trash: Trash | None = None) -> int:
     """A new file, never an existing one opened for writing: release files are hard
     links shared with older releases, and writing into one would change them all."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
     try:
         return os.open(target, flags, 0o666)  # less the umask, as open() does
     except FileExistsError:  # a staging folder recycled from an older release
-        _clear(target)
+        _clear(target, trash)
         return os.open(target, flags, 0o666)
 
 
-def _place(old: str, target: str, st: os.stat_result) -> None:
+def _place(old: str, target: str, st: os.stat_result, trash: Trash | None) -> None:
     """``target`` becomes the same file as ``old``: a hard link, else a copy."""
     for _ in range(2):
         try:
@@ -86,19 +90,20 @@ def _place(old: str, target: str, st: os.stat_result) -> None:
             here = os.lstat(target)
             if (here.st_ino, here.st_dev) == (st.st_ino, st.st_dev):
                 return  # it already holds this very file
-            _clear(target)
+            _clear(target, trash)
         except OSError:
             break  # another file system, or no hard links there
-    with open(old, "rb") as src, os.fdopen(_create(target), "wb") as dst:
+    with open(old, "rb") as src, os.fdopen(_create(target, trash), "wb") as dst:
         shutil.copyfileobj(src, dst)
 
 
 class Writer:
     """Writes files under one root, refusing paths that would leave it."""
 
-    def __init__(self, root: Path, dry: bool = False):
+    def __init__(self, root: Path, dry: bool = False, trash: Trash | None = None):
         self.root = root
         self.dry = dry  # storysite check: render and record, write nothing
+        self.trash = trash  # where files of a recycled release are moved aside
         self._root = str(root)
         self._made: set[str] = set()
         self._files: dict[str, OutputFile] = {}
@@ -132,7 +137,7 @@ class Writer:
 
     def write(self, path: str, data: bytes, inputs: str = "") -> OutputFile:
         if not self.dry:
-            with os.fdopen(_create(self._target(path)), "wb") as fh:
+            with os.fdopen(_create(self._target(path), self.trash), "wb") as fh:
                 fh.write(data)
         record = OutputFile(
             path,
@@ -157,7 +162,7 @@ class Writer:
             st = os.stat(old)
             if st.st_size != entry.get("size"):
                 return False
-            _place(old, self._target(path), st)
+            _place(old, self._target(path), st, self.trash)
         except OSError:
             return False
         self.record(
