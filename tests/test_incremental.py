@@ -14,9 +14,9 @@ from conftest import REPO, story
 from helpers import build_site
 
 from generator import load, trash
-from generator.release import spare
 from generator.cache import Cache, key
 from generator.errors import BuildFailed
+from generator.release import spare
 
 
 def _files(folder: Path) -> dict[str, bytes]:

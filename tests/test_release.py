@@ -115,3 +115,19 @@ def test_writer_in_a_recycled_folder_never_writes_into_a_shared_file(tmp_path):
     assert out.link("b/index.html", old / "a/index.html", entry, "")
     assert out.link("b/index.html", old / "a/index.html", entry, "")  # already that file
     assert (stage / "b/index.html").stat().st_ino == (old / "a/index.html").stat().st_ino
+
+
+def test_the_manifest_text_is_the_manifest_one_file_per_line():
+    from generator.release import _manifest_text
+
+    manifest = {
+        "id": "20261126T000000.000000Z-abc",
+        "files": [{"path": "stories/é/index.html", "size": 2, "inputs": ""}, {"path": "a"}],
+        "stories": ["a", "b"],
+        "gone": [],
+        "commit": None,
+        "extra": {"nested": [1, {"x": "y\n"}]},
+    }
+    text = _manifest_text(manifest)
+    assert json.loads(text) == manifest
+    assert '\n{"path": "a"}\n' in text  # one file per line, for people reading it

@@ -136,7 +136,7 @@ def commit(
     try:
         remove_leftovers(stage, {r["path"] for r in records}, Trash(trash_for(stage)))
         tmp = stage / f".manifest-{uuid.uuid4().hex[:8]}"  # a recycled one is replaced
-        tmp.write_text(json.dumps(manifest, indent=0, sort_keys=True) + "\n")
+        tmp.write_text(_manifest_text(manifest))
         os.replace(tmp, stage / "manifest.json")
         releases = out_dir / RELEASES
         releases.mkdir(exist_ok=True)
@@ -154,6 +154,20 @@ def commit(
     prune(out_dir, keep)
     pages = sum(1 for r in records if r["path"].endswith(".html"))
     return Release(release_id, target, pages, sum(r["size"] for r in records))
+
+
+def _manifest_text(manifest: dict[str, Any]) -> str:
+    """JSON with a field, a file or a story per line, for people reading it; each part
+    by the C encoder (with ``indent``, json encodes in Python: 0.2 s for 16,000 files)."""
+    dumps = json.dumps
+
+    def value(v: Any) -> str:
+        if isinstance(v, list) and v:
+            return "[\n" + ",\n".join(dumps(x, sort_keys=True) for x in v) + "\n]"
+        return dumps(v, sort_keys=True)
+
+    fields = [f"{dumps(k)}: {value(v)}" for k, v in sorted(manifest.items())]
+    return "{\n" + ",\n".join(fields) + "\n}\n"
 
 
 def _fsync_dir(path: Path) -> None:
