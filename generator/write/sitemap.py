@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from xml.sax.saxutils import escape
+from html import escape
 
 from generator.site import SitePlan
 from generator.urls import Routes
@@ -17,7 +17,7 @@ def write_sitemap(out: object, plan: SitePlan, routes: Routes) -> None:
     for spec in sorted(plan.pages, key=lambda s: s.url):
         if not spec.in_sitemap:
             continue
-        lines.append(f"  <url>\n    <loc>{escape(routes.absolute(spec.url))}</loc>")
+        lines.append(f"  <url>\n    <loc>{escape(routes.absolute(spec.url), quote=False)}</loc>")
         if spec.lastmod is not None:
             lines.append(f"    <lastmod>{spec.lastmod.isoformat()}</lastmod>")
         lines.append("  </url>")
