@@ -319,3 +319,17 @@ def test_cache_rejects_tampered_entries(tmp_path):
     assert cache.get("markdown", k) is None
     path.write_bytes(b"garbage")
     assert cache.get("markdown", k) is None
+
+
+def test_a_half_written_cache_entry_is_ignored_then_rewritten(tmp_path):
+    # Entries are written in place: a reader may meet one half written
+    cache = Cache(tmp_path)
+    k = key("y")
+    cache.put("markdown", k, {"html": "<p>" + "x" * 5000 + "</p>"})
+    path = next(p for p in tmp_path.rglob("*") if p.is_file())
+    whole = path.read_bytes()
+    path.write_bytes(whole[: len(whole) // 2])
+    assert cache.get("markdown", k) is None
+    cache.put("markdown", k, {"html": "<p>ok</p>"})
+    assert cache.get("markdown", k) == {"html": "<p>ok</p>"}
+    assert [p.name for p in path.parent.iterdir()] == [k]  # no temporary files left
