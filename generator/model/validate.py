@@ -156,15 +156,24 @@ def _fields_set(model: type[BaseModel]) -> set[str]:
     return shared
 
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
 def _share_fields_sets(value: Any) -> None:
     """Give the models inside a validated field value their class's shared set."""
+    kind = type(value)
+    if kind in _PLAIN:  # most values: no call per string of a story's tags and terms
+        return
     if isinstance(value, BaseModel):
-        object.__setattr__(value, "__pydantic_fields_set__", _fields_set(type(value)))
-        for name in type(value).model_fields:
-            _share_fields_sets(getattr(value, name))
-    elif type(value) is tuple or type(value) is list:
+        object.__setattr__(value, "__pydantic_fields_set__", _fields_set(kind))
+        for name in kind.model_fields:
+            item = getattr(value, name)
+            if type(item) not in _PLAIN:
+                _share_fields_sets(item)
+    elif kind is tuple or kind is list:
         for item in value:
-            _share_fields_sets(item)
+            if type(item) not in _PLAIN:
+                _share_fields_sets(item)
 
 
 def _is_slug(text: str) -> bool:
