@@ -92,15 +92,19 @@ def _tag(value: Any) -> Any:
     return _UNSAFE
 
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
 def _untag(value: Any) -> Any:
-    if isinstance(value, list):
-        return [_untag(v) for v in value]
-    if isinstance(value, dict):
+    # JSON gives lists, dicts and plain values only; plain ones (most) need no call
+    if type(value) is list:
+        return [v if type(v) in _PLAIN else _untag(v) for v in value]
+    if type(value) is dict:
         if len(value) == 1:
             ((k, v),) = value.items()
             if k == "\u0000t":
                 return dt.datetime.fromisoformat(v)
             if k == "\u0000d":
                 return dt.date.fromisoformat(v)
-        return {k: _untag(v) for k, v in value.items()}
+        return {k: v if type(v) in _PLAIN else _untag(v) for k, v in value.items()}
     return value

@@ -121,3 +121,22 @@ def test_memoised_front_matter_is_read_in_process_and_the_rest_parsed(
     assert second.docs[1:] == first.docs[2:]  # s001 is broken: not a document
     [error] = problems.errors
     assert error.path == "content/stories/s001.md" and error.line == 3  # where ']' was due
+
+
+def test_the_parse_memo_gives_back_what_parsing_gave(tmp_path):
+    from generator.cache import Cache
+    from generator.yamlmemo import ParseMemo
+
+    text = (
+        "title: T\ndate: 2020-01-02\nupdated: 2021-03-04 05:06:07\ncount: 3\nshare: 0.5\n"
+        "draft: false\nnothing: null\ntags: [a, b]\nconsent:\n  given: 2019-05-06\n"
+        "  scope: [web]\nmetrics:\n  - {value: 5, label: x, day: 2001-01-01}\n  - [1, [2, 2002-02-02]]\n"
+    )
+    cache = Cache(tmp_path)
+    fresh = ParseMemo(Cache(None)).parse(text)
+    first = ParseMemo(cache)
+    first.parse(text)
+    first.save()
+    again = ParseMemo(cache).parse(text, memo_only=True)
+    assert again.data == fresh.data and again.lines == fresh.lines
+    assert type(again.data["date"]) is dt.date and type(again.data["updated"]) is dt.datetime
