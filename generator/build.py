@@ -7,6 +7,7 @@ BuildFailed without touching output/. ``storysite check`` is ``run`` with
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import errno
 import gc
@@ -246,13 +247,14 @@ def run(options: config_stage.BuildOptions) -> BuildResult:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _run(options)
+        with contextlib.ExitStack() as held:
+            return _run(options, held)
     finally:
         if enabled:
             gc.enable()
 
 
-def _run(options: config_stage.BuildOptions) -> BuildResult:
+def _run(options: config_stage.BuildOptions, held: contextlib.ExitStack) -> BuildResult:
     started = time.perf_counter()
     problems = Problems()
     site_dir = options.site_dir
@@ -264,6 +266,11 @@ def _run(options: config_stage.BuildOptions) -> BuildResult:
         unchanged = _up_to_date(options.output, store, inputs, as_of, started)
         if unchanged is not None:
             return unchanged
+    stage = None
+    if options.write:
+        # Held from here: the new release's folders are made while the site is read
+        held.enter_context(release.lock(options.output))
+        stage = held.enter_context(release.staging(options.output))
     lap = _Laps()
     config = config_stage.load_config(site_dir, problems, options.base_url)
     source = load.read_site(site_dir, problems, store)
@@ -303,57 +310,57 @@ def _run(options: config_stage.BuildOptions) -> BuildResult:
     if options.write:
         out_dir = options.output
         try:
-            with release.lock(out_dir), release.staging(out_dir) as stage:
-                files, pages_rendered = write.write_all(
-                    plan,
-                    env,
-                    routes,
-                    site_dir,
-                    stage,
-                    problems,
-                    store,
-                    _previous(out_dir),
-                    release.trash_for(stage),
-                )
-                lap("write")
-                if problems.errors:
-                    raise BuildFailed(problems.sorted())
-                made = release.commit(
-                    stage,
-                    out_dir,
-                    files,
-                    as_of if "SOURCE_DATE_EPOCH" in os.environ else dt.datetime.now(dt.UTC),
-                    options.keep_releases or config.releases.keep,
-                    {
-                        "stories": sorted(s.slug for s in published.stories),
-                        "gone": list(routes.gone),
-                        "commit": _git_commit(site_dir),
-                    },
-                )
-                release.record_takedowns(
-                    out_dir, published.gone, [s.slug for s in published.stories]
-                )
-                release_id = made.id
-                lap("release")
-                next_change = min(
-                    (s.publish_at for s in corpus.stories if s.publish_at and s.publish_at > as_of),
-                    default=None,
-                )
-                store.put(
-                    "state",
-                    "last-build",
-                    {
-                        "inputs": inputs,
-                        "release": made.id,
-                        "until": next_change.isoformat() if next_change else None,
-                        "pages": len(plan.pages),
-                        "files": len(files),
-                        "stories": len(published.stories),
-                        "warnings": [
-                            [w.path, w.line, w.field, w.message, w.hint] for w in problems.warnings
-                        ],
-                    },
-                )
+            assert stage is not None
+            files, pages_rendered = write.write_all(
+                plan,
+                env,
+                routes,
+                site_dir,
+                stage.path,
+                problems,
+                store,
+                _previous(out_dir),
+                release.trash_for(stage.path),
+                stage.folders(),
+            )
+            lap("write")
+            if problems.errors:
+                raise BuildFailed(problems.sorted())
+            made = release.commit(
+                stage.path,
+                out_dir,
+                files,
+                as_of if "SOURCE_DATE_EPOCH" in os.environ else dt.datetime.now(dt.UTC),
+                options.keep_releases or config.releases.keep,
+                {
+                    "stories": sorted(s.slug for s in published.stories),
+                    "gone": list(routes.gone),
+                    "commit": _git_commit(site_dir),
+                },
+                stage.folders(),
+            )
+            release.record_takedowns(out_dir, published.gone, [s.slug for s in published.stories])
+            release_id = made.id
+            lap("release")
+            next_change = min(
+                (s.publish_at for s in corpus.stories if s.publish_at and s.publish_at > as_of),
+                default=None,
+            )
+            store.put(
+                "state",
+                "last-build",
+                {
+                    "inputs": inputs,
+                    "release": made.id,
+                    "until": next_change.isoformat() if next_change else None,
+                    "pages": len(plan.pages),
+                    "files": len(files),
+                    "stories": len(published.stories),
+                    "warnings": [
+                        [w.path, w.line, w.field, w.message, w.hint] for w in problems.warnings
+                    ],
+                },
+            )
         except OSError as exc:
             # the release was not switched: current still points at the last good one
             if exc.errno == errno.ENOSPC:

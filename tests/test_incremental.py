@@ -16,7 +16,8 @@ from helpers import build_site
 from generator import load, trash
 from generator.cache import Cache, key
 from generator.errors import BuildFailed
-from generator.release import spare
+from generator.release import ahead, spare
+from generator.write import files
 
 
 def _files(folder: Path) -> dict[str, bytes]:
@@ -175,6 +176,47 @@ def test_a_stale_spare_is_not_recycled_but_deleted(make_site, tmp_path):
     [bin_] = emptied
     assert [p.name for p in bin_.iterdir()] and (out / ".spare").is_dir()  # the next spare
     assert _files(third) == _files(build_site(root, tmp_path / "cold"))
+
+
+def test_folders_are_made_ahead_and_those_left_unused_removed(make_site, tmp_path):
+    root = _site(make_site)
+    out = tmp_path / "out"
+    first = build_site(root, out).resolve()
+    assert (first / "tags/courage/index.html").exists()
+    for i in range(15):  # no story is tagged "courage" any more: its folder goes
+        _edit(root, f"content/stories/s{i}.md", "[courage]", "[hope]")
+    made: list[str] = []
+    real = files.Writer._folder
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(files.Writer, "_folder", lambda self, f: made.append(f) or real(self, f))
+        second = build_site(root, out).resolve()
+    stage = Path(made[0]) if made else None
+    new = {Path(f).relative_to(stage).as_posix() for f in made[1:]} if stage else set()
+    assert stage is not None and stage.name.startswith(".staging-")
+    assert new and not any((first / f).exists() for f in new)  # only what is new
+    assert not (second / "tags/courage").exists()
+    assert _files(second) == _files(build_site(root, tmp_path / "cold"))
+    on_disk = {p.relative_to(second).as_posix() for p in second.rglob("*") if p.is_dir()}
+    needed = {
+        "/".join(f.split("/")[:i]) for f in _files(second) for i in range(1, f.count("/") + 1)
+    }
+    assert on_disk == needed  # no empty folder left behind
+
+
+def test_folders_that_cannot_be_made_ahead_are_made_by_the_writer(tmp_path):
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old/manifest.json").write_text(
+        json.dumps({"files": [{"path": "a/b/index.html"}, {"path": "../x/y"}, {"path": "c/d"}]})
+    )
+    stage = tmp_path / "stage"
+    stage.mkdir()
+    good = ahead.make_ahead(stage, tmp_path / "old")
+    assert good.wait() == {"a", "a/b", "c"} and (stage / "a/b").is_dir()
+    assert not (tmp_path / "x").exists()  # never outside the release
+    blocked = tmp_path / "blocked"
+    blocked.mkdir()
+    (blocked / "a").write_text("a file where a folder is due")
+    assert ahead.make_ahead(blocked, tmp_path / "old").wait() == frozenset()
 
 
 def test_a_spare_with_a_damaged_manifest_is_cleared_from_disk(make_site, tmp_path):

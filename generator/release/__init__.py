@@ -27,6 +27,9 @@ from typing import IO, Any
 from generator import __version__
 from generator.cache import CACHE_DIR, Cache
 from generator.errors import OutputError
+from generator.release.ahead import Ahead, make_ahead, remove_unused
+from generator.release.manifest import manifest_text as _manifest_text
+from generator.release.manifest import release_id as _release_id
 from generator.release.spare import SPARE, keep_spare, recycle, remove_leftovers
 from generator.trash import Trash, delete_later
 
@@ -78,41 +81,52 @@ def lock(out_dir: Path) -> Iterator[None]:
         fh.close()
 
 
+@dataclass
+class Stage:
+    """A folder to write a release into, and the folders being made in it ahead."""
+
+    path: Path
+    ahead: Ahead | None = None
+
+    def folders(self) -> frozenset[str]:
+        """The folders made ahead (release-relative), once they are all made."""
+        return self.ahead.wait() if self.ahead is not None else frozenset()
+
+
 @contextlib.contextmanager
-def staging(out_dir: Path) -> Iterator[Path]:
+def staging(out_dir: Path) -> Iterator[Stage]:
     """A folder to write a release into; removed unless ``commit`` moved it.
 
-    Either empty or the spare (a pruned release, which still holds its manifest): the
-    writer replaces what differs, never writing into a file an older release shares,
-    and ``commit`` removes what the new release does not list.
+    Either the spare (a pruned release, which still holds its manifest: the writer
+    replaces what differs, never writing into a file an older release shares, and
+    ``commit`` removes what the new release does not list), or a new folder in which
+    the current release's folders are being made (``ahead``). Take it early, with the
+    lock held: the folders are made while the build does the rest.
     """
     path = out_dir / f".staging-{uuid.uuid4().hex[:12]}"
     current = current_id(out_dir)
+    folder = out_dir / RELEASES / current if current else None
+    stage = Stage(path)
+    spent = Trash(trash_for(path))
     try:
-        spent = Trash(trash_for(path))
-        if not recycle(out_dir, path, out_dir / RELEASES / current if current else None, spent):
+        if not recycle(out_dir, path, folder, spent):
             path.mkdir(parents=True)
+            stage.ahead = make_ahead(path, folder)
     except OSError as exc:
         raise OutputError(f"cannot write to output folder {out_dir}: {exc.strerror}") from exc
     try:
-        yield path
+        yield stage
     finally:
-        if path.exists():
-            shutil.rmtree(path, ignore_errors=True)
-        Trash(trash_for(path)).empty_later()
+        if stage.ahead is not None:
+            stage.ahead.stop()
+        if path.exists():  # not committed: deleted after the build, like the trash
+            spent.drop(str(path))
+        spent.empty_later()
 
 
 def trash_for(stage: Path) -> Path:
     """Where writing into ``stage`` moves the files it replaces (see ``trash``)."""
     return stage.with_name(".trash-" + stage.name.removeprefix(".staging-"))
-
-
-def _release_id(now: dt.datetime, files: Sequence[dict[str, Any]]) -> str:
-    digest = hashlib.sha256()
-    for f in files:
-        digest.update(f"{f['path']}\0{f['sha256']}\n".encode())
-    # microseconds keep ids in build order even for builds within one second
-    return f"{now.strftime('%Y%m%dT%H%M%S.%fZ')}-{digest.hexdigest()[:8]}"
 
 
 def commit(
@@ -122,8 +136,10 @@ def commit(
     now: dt.datetime,
     keep: int = 10,
     extra: dict[str, Any] | None = None,
+    made: frozenset[str] = frozenset(),
 ) -> Release:
-    """Seal ``stage`` as a release with a manifest and make it current."""
+    """Seal ``stage`` as a release with a manifest and make it current; ``made``: the
+    folders made ahead (``Stage.folders``), those unused are removed."""
     records = [dict(f.__dict__) for f in files]  # flat records: asdict's deep copy is slow
     release_id = _release_id(now, records)
     manifest = {
@@ -134,7 +150,9 @@ def commit(
         **(extra or {}),
     }
     try:
-        remove_leftovers(stage, {r["path"] for r in records}, Trash(trash_for(stage)))
+        listed = {r["path"] for r in records}
+        remove_leftovers(stage, listed, Trash(trash_for(stage)))
+        remove_unused(stage, made, listed)
         tmp = stage / f".manifest-{uuid.uuid4().hex[:8]}"  # a recycled one is replaced
         tmp.write_text(_manifest_text(manifest))
         os.replace(tmp, stage / "manifest.json")
@@ -154,20 +172,6 @@ def commit(
     prune(out_dir, keep)
     pages = sum(1 for r in records if r["path"].endswith(".html"))
     return Release(release_id, target, pages, sum(r["size"] for r in records))
-
-
-def _manifest_text(manifest: dict[str, Any]) -> str:
-    """JSON with a field, a file or a story per line, for people reading it; each part
-    by the C encoder (with ``indent``, json encodes in Python: 0.2 s for 16,000 files)."""
-    dumps = json.dumps
-
-    def value(v: Any) -> str:
-        if isinstance(v, list) and v:
-            return "[\n" + ",\n".join(dumps(x, sort_keys=True) for x in v) + "\n]"
-        return dumps(v, sort_keys=True)
-
-    fields = [f"{dumps(k)}: {value(v)}" for k, v in sorted(manifest.items())]
-    return "{\n" + ",\n".join(fields) + "\n}\n"
 
 
 def _fsync_dir(path: Path) -> None:

@@ -7,7 +7,7 @@ whether that folder ever becomes the site. Returns one OutputFile per file.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from pathlib import Path
 
 import jinja2
@@ -93,14 +93,16 @@ def write_all(
     cache: Cache,
     previous: Previous | None = None,
     trash: Path | None = None,
+    made: Set[str] = frozenset(),
 ) -> tuple[list[OutputFile], int]:
     """Write the whole site into ``staging``; template failures become problems.
 
-    ``trash``: where to move the files that a recycled ``staging`` replaces.
+    ``trash``: where to move the files that a recycled ``staging`` replaces; ``made``:
+    folders that exist in it already (release-relative).
     Returns every file written and how many pages were rendered (not carried over).
     """
     dropped = Trash(trash) if trash is not None else None
-    out = Writer(staging, trash=dropped)
+    out = Writer(staging, trash=dropped, made=made)
     assets = write_assets(out, env)
     write_images(out, plan, site_dir, cache, problems)
     write_static(out, plan, site_dir, problems)

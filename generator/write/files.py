@@ -6,7 +6,7 @@ import hashlib
 import mimetypes
 import os
 import shutil
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from dataclasses import dataclass
 from pathlib import Path
 from threading import Lock
@@ -100,12 +100,18 @@ def _place(old: str, target: str, st: os.stat_result, trash: Trash | None) -> No
 class Writer:
     """Writes files under one root, refusing paths that would leave it."""
 
-    def __init__(self, root: Path, dry: bool = False, trash: Trash | None = None):
+    def __init__(
+        self,
+        root: Path,
+        dry: bool = False,
+        trash: Trash | None = None,
+        made: Set[str] = frozenset(),
+    ):
         self.root = root
         self.dry = dry  # storysite check: render and record, write nothing
         self.trash = trash  # where files of a recycled release are moved aside
         self._root = str(root)
-        self._made: set[str] = set()
+        self._made: set[str] = {os.path.join(self._root, f) for f in made}  # made ahead
         self._files: dict[str, OutputFile] = {}
         self._lock = Lock()
 
