@@ -196,6 +196,10 @@ def test_a_build_clears_what_killed_builds_left(tmp_path):
     (site / "site.yaml").write_text(SITE_YAML.replace("Fault Test", "Fault Test 2"))
     built(run_build(site, out))
     assert not list(out.glob(".staging-*")) and not list(out.glob(".current-*"))
+    deadline = time.monotonic() + 20  # moved aside at once, deleted in the background
+    while list(out.glob(".trash-*")) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not list(out.glob(".trash-*"))
 
 
 # --- a full disk ----------------------------------------------------------------------
