@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 
+import pytest
 from conftest import SITE_YAML, story
 from helpers import build_site
 
@@ -131,3 +132,20 @@ def test_the_manifest_text_is_the_manifest_one_file_per_line():
     text = _manifest_text(manifest)
     assert json.loads(text) == manifest
     assert '\n{"path": "a"}\n' in text  # one file per line, for people reading it
+
+
+def test_a_manifest_is_parsed_once_per_version_of_the_file(tmp_path):
+    from generator.release import ReleaseError, read_manifest
+
+    (tmp_path / "manifest.json").write_text('{"files": [], "id": "a"}')
+    first = read_manifest(tmp_path)
+    assert read_manifest(tmp_path) is first  # the same file: not parsed again
+    moved = tmp_path.parent / (tmp_path.name + "-moved")
+    tmp_path.rename(moved)  # a recycled spare is renamed: still the same file
+    assert read_manifest(moved) is first
+    (moved / "new.json").write_text('{"files": [], "id": "b"}')
+    os.replace(moved / "new.json", moved / "manifest.json")  # how a manifest is replaced
+    assert read_manifest(moved)["id"] == "b"
+    (moved / "manifest.json").write_text("{not json")  # damaged where it lies
+    with pytest.raises(ReleaseError):
+        read_manifest(moved)

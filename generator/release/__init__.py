@@ -28,6 +28,7 @@ from generator import __version__
 from generator.cache import CACHE_DIR, Cache
 from generator.errors import OutputError
 from generator.release.ahead import Ahead, make_ahead, remove_unused
+from generator.release.manifest import ReleaseError, read_manifest
 from generator.release.manifest import manifest_text as _manifest_text
 from generator.release.manifest import release_id as _release_id
 from generator.release.spare import SPARE, keep_spare, recycle, remove_leftovers
@@ -240,20 +241,6 @@ def _discard(out_dir: Path, folder: Path) -> None:
 # --- reading releases -----------------------------------------------------------------
 
 LEDGER = "withdrawn.json"
-
-
-class ReleaseError(Exception):
-    """A release operation that cannot be done, with a message for the operator."""
-
-
-def read_manifest(path: Path) -> dict[str, Any]:
-    try:
-        data = json.loads((path / "manifest.json").read_text())
-    except (OSError, ValueError) as exc:
-        raise ReleaseError(f"release {path.name} has no readable manifest.json") from exc
-    if not isinstance(data, dict):
-        raise ReleaseError(f"release {path.name}: manifest.json is not an object")
-    return data
 
 
 def find(out_dir: Path, release_id: str) -> Path:

@@ -11,12 +11,13 @@ made ahead that the new release has no file in are removed at commit.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+
+from generator.release.manifest import ReleaseError, read_manifest
 
 
 class Ahead:
@@ -66,9 +67,8 @@ def make_ahead(stage: Path, current: Path | None) -> Ahead:
 def _folders(release: Path) -> frozenset[str]:
     """Every folder holding a file of a release, as its manifest lists them."""
     try:
-        files = json.loads((release / "manifest.json").read_text())["files"]
-        paths = [str(f["path"]) for f in files]
-    except (OSError, ValueError, KeyError, TypeError):
+        paths = [str(f["path"]) for f in read_manifest(release)["files"]]
+    except (ReleaseError, KeyError, TypeError):
         return frozenset()
     found: set[str] = set()
     for path in paths:

@@ -1,11 +1,13 @@
-"""A release's manifest as text, and the release id made from its files."""
+"""A release's manifest: as text, read back, and the release id made from its files."""
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import json
+import os
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 
@@ -29,3 +31,38 @@ def manifest_text(manifest: dict[str, Any]) -> str:
 
     fields = [f"{dumps(k)}: {value(v)}" for k, v in sorted(manifest.items())]
     return "{\n" + ",\n".join(fields) + "\n}\n"
+
+
+class ReleaseError(Exception):
+    """A release operation that cannot be done, with a message for the operator."""
+
+
+# A build reads the current release's manifest in several steps (the spare's check, the
+# folders made ahead, the story list, the pages to carry over) and the spare's twice:
+# 5 MB and 45 ms to parse at 10,000 stories. Parsed once per version of the file, known
+# by its inode (a recycled spare is renamed, not copied) and its mtime and size
+# (manifests are replaced, never rewritten in place); the last few are kept.
+_READ: dict[tuple[int, int], tuple[tuple[int, int], dict[str, Any]]] = {}
+_KEEP = 2
+
+
+def read_manifest(path: Path) -> dict[str, Any]:
+    """The manifest of the release in ``path``, shared between callers: never change it."""
+    file = os.path.join(path, "manifest.json")
+    try:
+        st = os.stat(file)
+        inode, stamp = (st.st_dev, st.st_ino), (st.st_mtime_ns, st.st_size)
+        known = _READ.get(inode)
+        if known is not None and known[0] == stamp:
+            return known[1]
+        with open(file, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except (OSError, ValueError) as exc:
+        raise ReleaseError(f"release {path.name} has no readable manifest.json") from exc
+    if not isinstance(data, dict):
+        raise ReleaseError(f"release {path.name}: manifest.json is not an object")
+    _READ.pop(inode, None)
+    while len(_READ) >= _KEEP:
+        _READ.pop(next(iter(_READ)))
+    _READ[inode] = (stamp, data)
+    return data

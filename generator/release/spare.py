@@ -11,11 +11,11 @@ older releases); what the new release does not list is deleted at commit.
 from __future__ import annotations
 
 import contextlib
-import json
 import os
 from collections.abc import Set
 from pathlib import Path
 
+from generator.release.manifest import ReleaseError, read_manifest
 from generator.trash import Trash
 
 SPARE = ".spare"  # inside the output folder: not a release, never deployed
@@ -61,14 +61,14 @@ def _stale_share(spare: Path, current: Path) -> float:
     try:
         theirs = _entries(spare)
         ours = _entries(current)
-    except (OSError, ValueError, KeyError, TypeError):
+    except (ReleaseError, KeyError, TypeError):
         return 1.0  # either manifest unreadable: a fresh folder is the safe guess
     same = sum(1 for path, entry in ours.items() if theirs.get(path) == entry)
     return 1 - same / max(len(ours), len(theirs), 1)
 
 
 def _entries(release: Path) -> dict[str, tuple[str, str]]:
-    files = json.loads((release / "manifest.json").read_text())["files"]
+    files = read_manifest(release)["files"]
     return {str(f["path"]): (str(f["sha256"]), str(f.get("inputs", ""))) for f in files}
 
 
@@ -93,8 +93,8 @@ def _listed(stage: Path) -> list[str]:
     if not manifest.exists():
         return []
     try:
-        return [str(f["path"]) for f in json.loads(manifest.read_text())["files"]]
-    except (OSError, ValueError, KeyError, TypeError):
+        return [str(f["path"]) for f in read_manifest(stage)["files"]]
+    except (ReleaseError, KeyError, TypeError):
         return [
             os.path.relpath(os.path.join(folder, name), stage)
             for folder, _, names in os.walk(stage)
