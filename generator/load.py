@@ -207,8 +207,18 @@ def _files(root: Path, top: str, problems: Problems) -> list[str]:
     stack = [str(base)]
     while stack:
         folder = stack.pop()
-        with os.scandir(folder) as scan:
-            entries = sorted(scan, key=lambda e: e.name)
+        try:
+            with os.scandir(folder) as scan:
+                entries = sorted(scan, key=lambda e: e.name)
+        except OSError as exc:  # stories in it would be left out without a word
+            problems.error(
+                folder[prefix:].replace(os.sep, "/") or top,
+                None,
+                None,
+                f"cannot read this folder: {exc.strerror}",
+                "give the user running the build permission to read it",
+            )
+            continue
         subfolders = []
         for entry in entries:
             name = entry.name

@@ -81,6 +81,25 @@ def test_symlink_out_of_the_site(make_site, tmp_path):
     assert "outside the site" in _only_error(root)
 
 
+def test_an_unreadable_folder_is_an_error_naming_it(make_site, monkeypatch):
+    # (chmod 000 does not stop root, which CI runs as: the refusal is simulated)
+    import os
+
+    root = make_site({"content/stories/hidden/index.md": "---\ntitle: H\n---\n"})
+    real = os.scandir
+
+    def scandir(path):
+        if str(path).endswith("hidden"):
+            raise PermissionError(13, "Permission denied")
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    source, problems = _read(root)
+    [error] = problems.errors
+    assert error.path == "content/stories/hidden" and "Permission denied" in error.message
+    assert all(d.path != "content/stories/hidden/index.md" for d in source.docs)
+
+
 def test_yaml_error_line_is_a_file_line(make_site):
     root = make_site({"content/stories/a.md": "---\ntitle: x\nsummary: a: b\n---\n"})
     assert _only_error(root).startswith("content/stories/a.md:3: invalid YAML")
