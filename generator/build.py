@@ -311,6 +311,7 @@ def _run(options: config_stage.BuildOptions, held: contextlib.ExitStack) -> Buil
         out_dir = options.output
         try:
             assert stage is not None
+            made_ahead = stage.folders()
             files, pages_rendered = write.write_all(
                 plan,
                 env,
@@ -321,7 +322,7 @@ def _run(options: config_stage.BuildOptions, held: contextlib.ExitStack) -> Buil
                 store,
                 _previous(out_dir),
                 release.trash_for(stage.path),
-                stage.folders(),
+                made_ahead,
             )
             lap("write")
             if problems.errors:
@@ -337,7 +338,7 @@ def _run(options: config_stage.BuildOptions, held: contextlib.ExitStack) -> Buil
                     "gone": list(routes.gone),
                     "commit": _git_commit(site_dir),
                 },
-                stage.folders(),
+                made_ahead,
             )
             release.record_takedowns(out_dir, published.gone, [s.slug for s in published.stories])
             release_id = made.id

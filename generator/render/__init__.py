@@ -75,12 +75,10 @@ class _Reader:
     def __init__(
         self, cache: Cache, routes: Routes, planner: ImagePlanner, video_hosts: tuple[str, ...]
     ):
-        self.cache, self.routes, self.planner, self.video_hosts = (
-            cache,
-            routes,
-            planner,
-            video_hosts,
-        )
+        self.cache = cache
+        self.routes = routes
+        self.planner = planner
+        self.video_hosts = video_hosts
 
     def __call__(self, k: str, path: str) -> str:
         hit = from_json(self.cache.get("markdown", k), path, k)
