@@ -323,6 +323,7 @@ def _run(options: config_stage.BuildOptions, held: contextlib.ExitStack) -> Buil
                 _previous(out_dir),
                 release.trash_for(stage.path),
                 made_ahead,
+                stage.kept,
             )
             lap("write")
             if problems.errors:

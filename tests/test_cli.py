@@ -1,3 +1,4 @@
+import os
 import subprocess
 import sys
 
@@ -87,6 +88,28 @@ def test_module_entry_point_and_no_traceback(make_site):
     )
     assert proc.returncode == 1
     assert "content/stories/a.md:" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_command_exit_keeps_what_it_printed(make_site):
+    # The command leaves by os._exit, which drops buffered output unless flushed first:
+    # stdout to a pipe is block-buffered, so the report would be lost without the flush
+    root = make_site(dict([story("a")]))
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "generator", "build", "--site", str(root)],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "built " in proc.stdout + proc.stderr and (root / "output/current").is_dir()
+    proc = subprocess.run(
+        [sys.executable, "-m", "generator", "releases", "--site", str(root)],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert proc.returncode == 0 and proc.stdout.strip(), proc.stderr
 
 
 def test_help_for_every_command(capsys):

@@ -219,6 +219,37 @@ def test_folders_that_cannot_be_made_ahead_are_made_by_the_writer(tmp_path):
     assert ahead.make_ahead(blocked, tmp_path / "old").wait() == frozenset()
 
 
+def test_the_spares_folders_are_taken_as_there_unless_they_are_not(make_site, tmp_path):
+    # The writer skips checking the folders and files the spare's manifest lists; a
+    # folder removed from disk, or a file where one was, is made the slow way when a
+    # write needs it, and a file that is not what the manifest says is replaced
+    root = _site(make_site)
+    _edit(root, "site.yaml", "title: Test Site", "title: Test Site\nreleases:\n  keep: 1")
+    out = tmp_path / "out"
+    folder = (build_site(root, out) / "stories/s1").stat().st_ino
+    (root / "content/stories/s1.md").touch()
+    build_site(root, out)
+    shutil.rmtree(out / ".spare/stories/s2")
+    damaged = out / ".spare/stories/s5/index.html"  # unchanged, so taken as it is, unless:
+    damaged.unlink()  # (a hard link shared with the current release: never written into)
+    damaged.write_text("not the page the manifest lists")
+    (out / ".spare/stories/s6/index.html").unlink()
+    (out / ".spare/stories/s6/index.html").mkdir()
+    shutil.rmtree(out / ".spare/stories/s3")
+    (out / ".spare/stories/s3").write_text("a file where a folder was")
+    _edit(root, "content/stories/s2.md", "The story of s2.", "A new text.")
+    checked: list[str] = []
+    real = files.Writer._folder
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(spare, "STALE_LIMIT", 1.0)  # recycle it, however stale
+        mp.setattr(files.Writer, "_folder", lambda self, f: checked.append(f) or real(self, f))
+        third = build_site(root, out).resolve()
+    inside = [f.rsplit("/", 2)[-2:] for f in checked if ".staging-" not in f.rsplit("/", 1)[-1]]
+    assert sorted(inside) == [["stories", "s2"], ["stories", "s3"]]
+    assert (third / "stories/s1").stat().st_ino == folder  # the spare was written into
+    assert _files(third) == _files(build_site(root, tmp_path / "cold"))
+
+
 def test_a_spare_with_a_damaged_manifest_is_cleared_from_disk(make_site, tmp_path):
     root = _site(make_site)
     _edit(root, "site.yaml", "title: Test Site", "title: Test Site\nreleases:\n  keep: 1")

@@ -7,7 +7,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import logging
+import os
 import sys
+import threading
 from pathlib import Path
 
 from generator import __version__, build, release, scaffold
@@ -310,3 +312,23 @@ def main(argv: list[str] | None = None) -> int:
         )
         return 1
     return 2
+
+
+def run() -> None:
+    """The ``storysite`` command: ``main``, then an exit that skips tearing down the heap.
+
+    A build at 10,000 stories leaves millions of objects, and freeing them one by one
+    on the way out cost 0.25-0.3 s of a 4 s one-story rebuild; the OS takes the memory
+    back at once. Only when no other thread is still running (the normal exit would wait
+    for it) and after flushing what was printed, which ``os._exit`` would drop.
+    """
+    code = main()
+    if threading.active_count() > 1:
+        sys.exit(code)
+    logging.shutdown()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # a closed pipe: the normal exit would have failed to flush too
+        code = code or 1
+    os._exit(code)

@@ -19,15 +19,21 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 from generator import __version__
 from generator.cache import CACHE_DIR, Cache
 from generator.errors import OutputError
-from generator.release.ahead import Ahead, make_ahead, remove_unused
+from generator.release.ahead import (
+    Ahead,
+    make_ahead,
+    release_files,
+    release_folders,
+    remove_unused,
+)
 from generator.release.manifest import ReleaseError, read_manifest
 from generator.release.manifest import manifest_text as _manifest_text
 from generator.release.manifest import release_id as _release_id
@@ -88,10 +94,13 @@ class Stage:
 
     path: Path
     ahead: Ahead | None = None
+    present: frozenset[str] = frozenset()  # a recycled spare's, as its manifest lists them
+    kept: Mapping[str, tuple[str, int]] = field(default_factory=dict)  # its files: sha, size
 
     def folders(self) -> frozenset[str]:
-        """The folders made ahead (release-relative), once they are all made."""
-        return self.ahead.wait() if self.ahead is not None else frozenset()
+        """The folders there (release-relative): made ahead, once they all are, or those
+        of the recycled spare (checking 16,000 of them one by one cost 0.15 s)."""
+        return self.ahead.wait() if self.ahead is not None else self.present
 
 
 @contextlib.contextmanager
@@ -110,7 +119,10 @@ def staging(out_dir: Path) -> Iterator[Stage]:
     stage = Stage(path)
     spent = Trash(trash_for(path))
     try:
-        if not recycle(out_dir, path, folder, spent):
+        if recycle(out_dir, path, folder, spent):
+            stage.present = release_folders(path)
+            stage.kept = release_files(path)
+        else:
             path.mkdir(parents=True)
             stage.ahead = make_ahead(path, folder)
     except OSError as exc:

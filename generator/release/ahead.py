@@ -48,7 +48,7 @@ class Ahead:
 def make_ahead(stage: Path, current: Path | None) -> Ahead:
     """Start making the current release's folders in ``stage`` (an empty folder)."""
     xargs, mkdir = shutil.which("xargs"), shutil.which("mkdir")
-    folders = _folders(current) if current is not None else frozenset()
+    folders = release_folders(current) if current is not None else frozenset()
     if not folders or xargs is None or mkdir is None:
         return Ahead(stage, frozenset(), None)
     with tempfile.TemporaryFile() as names:  # too many for a pipe the build would wait on
@@ -64,7 +64,7 @@ def make_ahead(stage: Path, current: Path | None) -> Ahead:
     return Ahead(stage, folders, proc)
 
 
-def _folders(release: Path) -> frozenset[str]:
+def release_folders(release: Path) -> frozenset[str]:
     """Every folder holding a file of a release, as its manifest lists them."""
     try:
         paths = [str(f["path"]) for f in read_manifest(release)["files"]]
@@ -81,6 +81,17 @@ def _folders(release: Path) -> frozenset[str]:
                 break
             found.add(folder)
     return frozenset(found)
+
+
+def release_files(release: Path) -> dict[str, tuple[str, int]]:
+    """A release's files as its manifest lists them: path → (sha256, size)."""
+    try:
+        return {
+            str(f["path"]): (str(f["sha256"]), int(f["size"]))
+            for f in read_manifest(release)["files"]
+        }
+    except (ReleaseError, KeyError, TypeError, ValueError):
+        return {}
 
 
 def remove_unused(stage: Path, made: frozenset[str], files: set[str]) -> None:

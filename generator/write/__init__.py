@@ -7,7 +7,7 @@ whether that folder ever becomes the site. Returns one OutputFile per file.
 
 from __future__ import annotations
 
-from collections.abc import Sequence, Set
+from collections.abc import Mapping, Sequence, Set
 from pathlib import Path
 
 import jinja2
@@ -94,15 +94,17 @@ def write_all(
     previous: Previous | None = None,
     trash: Path | None = None,
     made: Set[str] = frozenset(),
+    kept: Mapping[str, tuple[str, int]] | None = None,
 ) -> tuple[list[OutputFile], int]:
     """Write the whole site into ``staging``; template failures become problems.
 
     ``trash``: where to move the files that a recycled ``staging`` replaces; ``made``:
-    folders that exist in it already (release-relative).
+    folders that exist in it already (release-relative); ``kept``: the files it holds
+    already (a recycled spare's: path → sha256, size).
     Returns every file written and how many pages were rendered (not carried over).
     """
     dropped = Trash(trash) if trash is not None else None
-    out = Writer(staging, trash=dropped, made=made)
+    out = Writer(staging, trash=dropped, made=made, kept=kept)
     assets = write_assets(out, env)
     write_images(out, plan, site_dir, cache, problems)
     write_static(out, plan, site_dir, problems)
