@@ -76,10 +76,10 @@ def quick_pages(
 
 
 def _search_files(
-    staging: Path, plan: SitePlan, previous: Previous | None, trash: Trash | None
+    staging: Path, plan: SitePlan, previous: Previous | None, trash: Trash | None, cache: Cache
 ) -> list[OutputFile]:
     out = Writer(staging, trash=trash)
-    write_search(out, plan, previous)
+    write_search(out, plan, previous, cache)
     return out.files()
 
 
@@ -113,7 +113,7 @@ def write_all(
     # are fingerprinted and carried over, and done before the page workers start. Beside
     # them it was three processes on two cores, each with its own copy of much of the
     # parent's memory: the build's peak (839 MiB at 10,000 stories, not 640)
-    search = parallel.Background(lambda: _search_files(staging, plan, previous, dropped))
+    search = parallel.Background(lambda: _search_files(staging, plan, previous, dropped, cache))
     rendered = write_pages(
         out, plan, env, routes, assets, problems, site_dir, previous, search.result
     )

@@ -10,7 +10,9 @@ fetches piece by piece (assets/search.js):
     search/meta.json         doc count, shard size, and the country / injustice filters
 
 Only published stories, milestones and pages are in it (the gate ran first), and it
-is rewritten only when one of them changed; otherwise it is carried over.
+is rewritten only when one of them changed; otherwise it is carried over. Weighing the
+words of 10,000 stories takes a second, so the postings are made and cached by chunk of
+documents: when one story is edited, one chunk is weighed again and the rest read back.
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from collections import defaultdict
 from typing import Any
 
 from generator import words
-from generator.cache import key
+from generator.cache import Cache, key
 from generator.site import SitePlan
+from generator.site.views import SearchDoc
 from generator.words import STOP
 from generator.write.files import Writer
 from generator.write.incremental import Previous
@@ -29,22 +32,19 @@ from generator.write.incremental import Previous
 FOLDER = "search"
 DOCS_PER_FILE = 500
 FORMAT = "3"
+CHUNK = 500  # documents whose postings are made and cached together
 
 
 def _dump(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
-def write_search(out: Writer, plan: SitePlan, previous: Previous | None) -> None:
+def write_search(out: Writer, plan: SitePlan, previous: Previous | None, cache: Cache) -> None:
     # Every field of a doc comes from its file (and site.yaml's labels, in the key too):
     # the URLs and file digests are enough to tell whether the index would change
     site = plan.globals.get("site")
-    inputs = key(
-        "search-index",
-        FORMAT,
-        site.model_dump_json() if site is not None else "",
-        *(f"{d.url} {d.source}" for d in plan.search),
-    )
+    settings = site.model_dump_json() if site is not None else ""
+    inputs = key("search-index", FORMAT, settings, *(f"{d.url} {d.source}" for d in plan.search))
     if previous is not None:
         old = {p: e for p, e in previous.files.items() if p.startswith(FOLDER + "/")}
         if (
@@ -54,26 +54,18 @@ def write_search(out: Writer, plan: SitePlan, previous: Previous | None) -> None
         ):
             return
     docs = plan.search
-    # term -> [doc, weight, doc, weight, ...]; split into shards by prefix at the end
-    # (one dict lookup per word of every story: this loop is the index's cost)
+    # term -> [doc, weight, doc, weight, ...], chunk after chunk: doc numbers ascend
     postings: dict[str, list[int]] = {}
     found = postings.get
+    for start in range(0, len(docs), CHUNK):
+        for term, entries in _chunk(docs, start, settings, cache).items():
+            have = found(term)
+            if have is None:
+                postings[term] = entries
+            else:
+                have += entries
     filters: dict[str, dict[str, list[int]]] = {"country": {}, "injustice": {}}
     for number, doc in enumerate(docs):
-        # title words weigh three, summary words two, on top of the text's own counts
-        extra = {t: 3 * n for t, n in words.terms(doc.title).items()}
-        for t, n in words.terms(doc.summary).items():
-            extra[t] = extra.get(t, 0) + 2 * n
-        for item in doc.words.split():
-            term, _, count = item.rpartition(":")
-            weight = int(count) + extra.pop(term, 0) if extra else int(count)
-            entries = found(term)
-            if entries is None:
-                postings[term] = [number, weight]
-            else:
-                entries += (number, weight)
-        for term, weight in sorted(extra.items()):  # few: title and summary words only
-            postings.setdefault(term, []).extend((number, weight))
         if doc.country:
             filters["country"].setdefault(doc.country, []).append(number)
         for label in doc.injustice:
@@ -97,3 +89,37 @@ def write_search(out: Writer, plan: SitePlan, previous: Previous | None) -> None
         "stop": sorted(STOP),  # the browser drops the same words from queries
     }
     out.write(f"{FOLDER}/meta.json", _dump(meta), inputs)
+
+
+def _chunk(docs: tuple[SearchDoc, ...], start: int, settings: str, cache: Cache) -> dict:
+    """The postings of ``docs[start:start + CHUNK]``, numbered from ``start``: from the
+    cache when the same documents were at the same places before."""
+    chunk = docs[start : start + CHUNK]
+    k = key("search-chunk", FORMAT, settings, str(start), *(f"{d.url} {d.source}" for d in chunk))
+    got = cache.get("search", k)
+    if isinstance(got, dict):
+        return got
+    made = _postings(chunk, start)
+    cache.put("search", k, made)
+    return made
+
+
+def _postings(docs: tuple[SearchDoc, ...], first: int) -> dict[str, list[int]]:
+    postings: dict[str, list[int]] = {}
+    found = postings.get  # one dict lookup per word of every story: the index's cost
+    for number, doc in enumerate(docs, first):
+        # title words weigh three, summary words two, on top of the text's own counts
+        extra = {t: 3 * n for t, n in words.terms(doc.title).items()}
+        for t, n in words.terms(doc.summary).items():
+            extra[t] = extra.get(t, 0) + 2 * n
+        for item in doc.words.split():
+            term, _, count = item.rpartition(":")
+            weight = int(count) + extra.pop(term, 0) if extra else int(count)
+            entries = found(term)
+            if entries is None:
+                postings[term] = [number, weight]
+            else:
+                entries += (number, weight)
+        for term, weight in sorted(extra.items()):  # few: title and summary words only
+            postings.setdefault(term, []).extend((number, weight))
+    return postings
