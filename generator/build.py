@@ -311,7 +311,7 @@ def _run(options: config_stage.BuildOptions, held: contextlib.ExitStack) -> Buil
         out_dir = options.output
         try:
             assert stage is not None
-            folders, kept = stage.there()
+            made_ahead = stage.folders()
             files, pages_rendered = write.write_all(
                 plan,
                 env,
@@ -322,8 +322,8 @@ def _run(options: config_stage.BuildOptions, held: contextlib.ExitStack) -> Buil
                 store,
                 _previous(out_dir),
                 release.trash_for(stage.path),
-                folders,
-                kept,
+                made_ahead,
+                stage.kept,
             )
             lap("write")
             if problems.errors:
@@ -339,6 +339,7 @@ def _run(options: config_stage.BuildOptions, held: contextlib.ExitStack) -> Buil
                     "gone": list(routes.gone),
                     "commit": _git_commit(site_dir),
                 },
+                made_ahead,
             )
             release.record_takedowns(out_dir, published.gone, [s.slug for s in published.stories])
             release_id = made.id

@@ -203,44 +203,20 @@ def test_folders_are_made_ahead_and_those_left_unused_removed(make_site, tmp_pat
     assert on_disk == needed  # no empty folder left behind
 
 
-def test_the_current_release_is_copied_ahead_as_hard_links(tmp_path):
-    old = tmp_path / "old"
-    (old / "a/b").mkdir(parents=True)
-    (old / "a/b/index.html").write_text("page")
-    (old / "manifest.json").write_text(
-        json.dumps({"files": [{"path": "a/b/index.html", "sha256": "x", "size": 4}]})
+def test_folders_that_cannot_be_made_ahead_are_made_by_the_writer(tmp_path):
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old/manifest.json").write_text(
+        json.dumps({"files": [{"path": "a/b/index.html"}, {"path": "../x/y"}, {"path": "c/d"}]})
     )
     stage = tmp_path / "stage"
-    folders, kept = ahead.copy_ahead(stage, old).wait(trash.Trash(tmp_path / "bin"))
-    assert folders == {"a", "a/b"} and kept == {"a/b/index.html": ("x", 4)}
-    assert (stage / "a/b/index.html").stat().st_ino == (old / "a/b/index.html").stat().st_ino
-
-
-def test_a_copy_ahead_that_fails_leaves_an_empty_folder(tmp_path, monkeypatch):
-    # A cp that stops halfway: what it copied is moved to the trash, never written into
-    fake = tmp_path / "cp"
-    fake.write_text(
-        '#!/bin/sh\nfor last; do :; done\nmkdir -p "$last/a"\necho half > "$last/a/f"\nexit 1\n'
-    )
-    fake.chmod(0o755)
-    monkeypatch.setattr(ahead.shutil, "which", lambda name: str(fake))
-    old = tmp_path / "old"
-    old.mkdir()
-    (old / "manifest.json").write_text(json.dumps({"files": []}))
-    stage = tmp_path / "stage"
-    bin_ = trash.Trash(tmp_path / "bin")
-    assert ahead.copy_ahead(stage, old).wait(bin_) == (frozenset(), {})
-    assert stage.is_dir() and not list(stage.iterdir())
-    assert [p.name for p in (tmp_path / "bin").iterdir()]  # the half copy, deleted later
-
-
-def test_without_cp_the_writer_makes_every_folder_and_link(make_site, tmp_path, monkeypatch):
-    root = _site(make_site)
-    out = tmp_path / "out"
-    build_site(root, out)
-    CHANGES["edit body"](root)
-    monkeypatch.setattr(ahead.shutil, "which", lambda name: None)
-    assert _files(build_site(root, out)) == _files(build_site(root, tmp_path / "cold"))
+    stage.mkdir()
+    good = ahead.make_ahead(stage, tmp_path / "old")
+    assert good.wait() == {"a", "a/b", "c"} and (stage / "a/b").is_dir()
+    assert not (tmp_path / "x").exists()  # never outside the release
+    blocked = tmp_path / "blocked"
+    blocked.mkdir()
+    (blocked / "a").write_text("a file where a folder is due")
+    assert ahead.make_ahead(blocked, tmp_path / "old").wait() == frozenset()
 
 
 def test_the_spares_folders_are_taken_as_there_unless_they_are_not(make_site, tmp_path):

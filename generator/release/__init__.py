@@ -19,15 +19,21 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 from generator import __version__
 from generator.cache import CACHE_DIR, Cache
 from generator.errors import OutputError
-from generator.release.ahead import Ahead, Files, copy_ahead, release_files, release_folders
+from generator.release.ahead import (
+    Ahead,
+    make_ahead,
+    release_files,
+    release_folders,
+    remove_unused,
+)
 from generator.release.manifest import ReleaseError, read_manifest
 from generator.release.manifest import manifest_text as _manifest_text
 from generator.release.manifest import release_id as _release_id
@@ -84,41 +90,41 @@ def lock(out_dir: Path) -> Iterator[None]:
 
 @dataclass
 class Stage:
-    """A folder to write a release into, and what is in it already."""
+    """A folder to write a release into, and the folders being made in it ahead."""
 
     path: Path
-    trash: Trash
     ahead: Ahead | None = None
-    present: tuple[frozenset[str], Files] = (frozenset(), {})  # a recycled spare's
+    present: frozenset[str] = frozenset()  # a recycled spare's, as its manifest lists them
+    kept: Mapping[str, tuple[str, int]] = field(default_factory=dict)  # its files: sha, size
 
-    def there(self) -> tuple[frozenset[str], Files]:
-        """The folders and files in the folder (release-relative; files: path → sha256,
-        size), as their release's manifest lists them: the current release's, once its
-        copy is done, or the recycled spare's. The writer takes them as there (checking
-        16,000 folders one by one cost 0.15 s) and replaces what differs."""
-        return self.ahead.wait(self.trash) if self.ahead is not None else self.present
+    def folders(self) -> frozenset[str]:
+        """The folders there (release-relative): made ahead, once they all are, or those
+        of the recycled spare (checking 16,000 of them one by one cost 0.15 s)."""
+        return self.ahead.wait() if self.ahead is not None else self.present
 
 
 @contextlib.contextmanager
 def staging(out_dir: Path) -> Iterator[Stage]:
     """A folder to write a release into; removed unless ``commit`` moved it.
 
-    Either the spare (a pruned release, which still holds its manifest) or a new folder
-    into which the current release is being copied as hard links (``ahead``). The
-    writer replaces what differs, never writing into a file an older release shares,
-    and ``commit`` removes what the new release does not list. Take it early, with the
-    lock held: the copy is made while the build does the rest.
+    Either the spare (a pruned release, which still holds its manifest: the writer
+    replaces what differs, never writing into a file an older release shares, and
+    ``commit`` removes what the new release does not list), or a new folder in which
+    the current release's folders are being made (``ahead``). Take it early, with the
+    lock held: the folders are made while the build does the rest.
     """
     path = out_dir / f".staging-{uuid.uuid4().hex[:12]}"
     current = current_id(out_dir)
     folder = out_dir / RELEASES / current if current else None
+    stage = Stage(path)
     spent = Trash(trash_for(path))
-    stage = Stage(path, spent)
     try:
         if recycle(out_dir, path, folder, spent):
-            stage.present = (release_folders(path), release_files(path))
+            stage.present = release_folders(path)
+            stage.kept = release_files(path)
         else:
-            stage.ahead = copy_ahead(path, folder)
+            path.mkdir(parents=True)
+            stage.ahead = make_ahead(path, folder)
     except OSError as exc:
         raise OutputError(f"cannot write to output folder {out_dir}: {exc.strerror}") from exc
     try:
@@ -143,9 +149,10 @@ def commit(
     now: dt.datetime,
     keep: int = 10,
     extra: dict[str, Any] | None = None,
+    made: frozenset[str] = frozenset(),
 ) -> Release:
-    """Seal ``stage`` as a release with a manifest and make it current; what ``stage``
-    held that the new release does not list (see ``staging``) is removed."""
+    """Seal ``stage`` as a release with a manifest and make it current; ``made``: the
+    folders made ahead (``Stage.folders``), those unused are removed."""
     records = [dict(f.__dict__) for f in files]  # flat records: asdict's deep copy is slow
     release_id = _release_id(now, records)
     manifest = {
@@ -158,6 +165,7 @@ def commit(
     try:
         listed = {r["path"] for r in records}
         remove_leftovers(stage, listed, Trash(trash_for(stage)))
+        remove_unused(stage, made, listed)
         tmp = stage / f".manifest-{uuid.uuid4().hex[:8]}"  # a recycled one is replaced
         tmp.write_text(_manifest_text(manifest))
         os.replace(tmp, stage / "manifest.json")
