@@ -311,7 +311,6 @@ def _run(options: config_stage.BuildOptions, held: contextlib.ExitStack) -> Buil
         out_dir = options.output
         try:
             assert stage is not None
-            made_ahead = stage.folders()
             files, pages_rendered = write.write_all(
                 plan,
                 env,
@@ -322,7 +321,7 @@ def _run(options: config_stage.BuildOptions, held: contextlib.ExitStack) -> Buil
                 store,
                 _previous(out_dir),
                 release.trash_for(stage.path),
-                made_ahead,
+                stage.folders(),
                 stage.kept,
             )
             lap("write")
@@ -339,7 +338,7 @@ def _run(options: config_stage.BuildOptions, held: contextlib.ExitStack) -> Buil
                     "gone": list(routes.gone),
                     "commit": _git_commit(site_dir),
                 },
-                made_ahead,
+                stage.made(),
             )
             release.record_takedowns(out_dir, published.gone, [s.slug for s in published.stories])
             release_id = made.id

@@ -47,6 +47,23 @@ def _edit(root: Path, rel: str, old: str, new: str) -> None:
     path.write_text(path.read_text().replace(old, new))
 
 
+def _keeping_one(make_site) -> Path:
+    """The test site keeping one release: each build prunes the one before into the spare."""
+    root = _site(make_site)
+    _edit(root, "site.yaml", "title: Test Site", "title: Test Site\nreleases:\n  keep: 1")
+    return root
+
+
+def _with_spare(make_site, tmp_path) -> tuple[Path, Path]:
+    """That site built twice into ``out``: its first release is now the spare."""
+    root = _keeping_one(make_site)
+    out = tmp_path / "out"
+    build_site(root, out)
+    (root / "content/stories/s1.md").touch()  # a new release of the same site
+    build_site(root, out)
+    return root, out
+
+
 CHANGES = {
     "edit body": lambda r: _edit(r, "content/stories/s3.md", "The story of s3.", "A new text."),
     "edit title": lambda r: _edit(r, "content/stories/s5.md", "S5 goes home", "S5 is free"),
@@ -103,8 +120,7 @@ def test_recycled_spare_release_equals_cold(make_site, tmp_path, change):
     # keep: 1 prunes each release at the next build into the spare, which the build
     # after that writes into: it must end up as a cold build, and leave the release it
     # shares hard links with untouched
-    root = _site(make_site)
-    _edit(root, "site.yaml", "title: Test Site", "title: Test Site\nreleases:\n  keep: 1")
+    root = _keeping_one(make_site)
     out = tmp_path / "out"
     first = build_site(root, out).resolve()
     folder = (first / "stories/s1").stat().st_ino
@@ -128,8 +144,7 @@ def test_recycled_spare_release_equals_cold(make_site, tmp_path, change):
 def test_pages_a_recycled_spare_replaces_are_trashed_then_deleted(make_site, tmp_path):
     # After a template change every page of the spare is stale, most of them the last
     # link to their file: they are moved aside, and deleted after the build
-    root = _site(make_site)
-    _edit(root, "site.yaml", "title: Test Site", "title: Test Site\nreleases:\n  keep: 1")
+    root = _keeping_one(make_site)
     out = tmp_path / "out"
     build_site(root, out)
     _edit(root, "content/stories/s2.md", "The story of s2.", "A new text.")
@@ -160,8 +175,7 @@ def test_pages_a_recycled_spare_replaces_are_trashed_then_deleted(make_site, tmp
 def test_a_stale_spare_is_not_recycled_but_deleted(make_site, tmp_path):
     # After a template change nearly every file of the spare would have to be replaced,
     # which costs more than making fresh folders: it goes to the trash instead
-    root = _site(make_site)
-    _edit(root, "site.yaml", "title: Test Site", "title: Test Site\nreleases:\n  keep: 1")
+    root = _keeping_one(make_site)
     out = tmp_path / "out"
     build_site(root, out)
     CHANGES["template"](root)
@@ -223,12 +237,8 @@ def test_the_spares_folders_are_taken_as_there_unless_they_are_not(make_site, tm
     # The writer skips checking the folders and files the spare's manifest lists; a
     # folder removed from disk, or a file where one was, is made the slow way when a
     # write needs it, and a file that is not what the manifest says is replaced
-    root = _site(make_site)
-    _edit(root, "site.yaml", "title: Test Site", "title: Test Site\nreleases:\n  keep: 1")
-    out = tmp_path / "out"
-    folder = (build_site(root, out) / "stories/s1").stat().st_ino
-    (root / "content/stories/s1.md").touch()
-    build_site(root, out)
+    root, out = _with_spare(make_site, tmp_path)
+    folder = (out / ".spare/stories/s1").stat().st_ino
     shutil.rmtree(out / ".spare/stories/s2")
     damaged = out / ".spare/stories/s5/index.html"  # unchanged, so taken as it is, unless:
     damaged.unlink()  # (a hard link shared with the current release: never written into)
@@ -251,12 +261,7 @@ def test_the_spares_folders_are_taken_as_there_unless_they_are_not(make_site, tm
 
 
 def test_a_spare_with_a_damaged_manifest_is_cleared_from_disk(make_site, tmp_path):
-    root = _site(make_site)
-    _edit(root, "site.yaml", "title: Test Site", "title: Test Site\nreleases:\n  keep: 1")
-    out = tmp_path / "out"
-    build_site(root, out)
-    (root / "content/stories/s1.md").touch()
-    build_site(root, out)
+    root, out = _with_spare(make_site, tmp_path)
     (out / ".spare/manifest.json").write_text("{not json")
     (out / ".spare/stray").mkdir()
     (out / ".spare/stray/index.html").write_text("not in any release")

@@ -27,14 +27,8 @@ from typing import IO, Any
 from generator import __version__
 from generator.cache import CACHE_DIR, Cache
 from generator.errors import OutputError
-from generator.release.ahead import (
-    Ahead,
-    make_ahead,
-    release_files,
-    release_folders,
-    remove_unused,
-)
-from generator.release.manifest import ReleaseError, read_manifest
+from generator.release.ahead import Ahead, make_ahead, remove_unused
+from generator.release.manifest import ReleaseError, read_manifest, release_files, release_folders
 from generator.release.manifest import manifest_text as _manifest_text
 from generator.release.manifest import release_id as _release_id
 from generator.release.spare import SPARE, keep_spare, recycle, remove_leftovers
@@ -101,6 +95,11 @@ class Stage:
         """The folders there (release-relative): made ahead, once they all are, or those
         of the recycled spare (checking 16,000 of them one by one cost 0.15 s)."""
         return self.ahead.wait() if self.ahead is not None else self.present
+
+    def made(self) -> frozenset[str]:
+        """The folders made ahead, for ``commit`` to remove those left empty. None for a
+        recycled spare: the files ``commit`` removes from it take their folders along."""
+        return self.ahead.wait() if self.ahead is not None else frozenset()
 
 
 @contextlib.contextmanager

@@ -17,7 +17,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from generator.release.manifest import ReleaseError, read_manifest
+from generator.release.manifest import release_folders
 
 
 class Ahead:
@@ -62,36 +62,6 @@ def make_ahead(stage: Path, current: Path | None) -> Ahead:
             stderr=subprocess.DEVNULL,
         )
     return Ahead(stage, folders, proc)
-
-
-def release_folders(release: Path) -> frozenset[str]:
-    """Every folder holding a file of a release, as its manifest lists them."""
-    try:
-        paths = [str(f["path"]) for f in read_manifest(release)["files"]]
-    except (ReleaseError, KeyError, TypeError):
-        return frozenset()
-    found: set[str] = set()
-    for path in paths:
-        parts = path.split("/")
-        if path.startswith("/") or ".." in parts or "." in parts or "" in parts:
-            continue  # never a folder outside the release
-        for i in range(len(parts) - 1, 0, -1):
-            folder = "/".join(parts[:i])
-            if folder in found:
-                break
-            found.add(folder)
-    return frozenset(found)
-
-
-def release_files(release: Path) -> dict[str, tuple[str, int]]:
-    """A release's files as its manifest lists them: path → (sha256, size)."""
-    try:
-        return {
-            str(f["path"]): (str(f["sha256"]), int(f["size"]))
-            for f in read_manifest(release)["files"]
-        }
-    except (ReleaseError, KeyError, TypeError, ValueError):
-        return {}
 
 
 def remove_unused(stage: Path, made: frozenset[str], files: set[str]) -> None:

@@ -1,4 +1,5 @@
-"""A release's manifest: as text, read back, and the release id made from its files."""
+"""A release's manifest: as text, read back (with the folders and files it lists), and
+the release id made from its files."""
 
 from __future__ import annotations
 
@@ -66,3 +67,33 @@ def read_manifest(path: Path) -> dict[str, Any]:
         _READ.pop(next(iter(_READ)))
     _READ[inode] = (stamp, data)
     return data
+
+
+def release_folders(release: Path) -> frozenset[str]:
+    """Every folder holding a file of a release, as its manifest lists them."""
+    try:
+        paths = [str(f["path"]) for f in read_manifest(release)["files"]]
+    except (ReleaseError, KeyError, TypeError):
+        return frozenset()
+    found: set[str] = set()
+    for path in paths:
+        parts = path.split("/")
+        if path.startswith("/") or ".." in parts or "." in parts or "" in parts:
+            continue  # never a folder outside the release
+        for i in range(len(parts) - 1, 0, -1):
+            folder = "/".join(parts[:i])
+            if folder in found:
+                break
+            found.add(folder)
+    return frozenset(found)
+
+
+def release_files(release: Path) -> dict[str, tuple[str, int]]:
+    """A release's files as its manifest lists them: path → (sha256, size)."""
+    try:
+        return {
+            str(f["path"]): (str(f["sha256"]), int(f["size"]))
+            for f in read_manifest(release)["files"]
+        }
+    except (ReleaseError, KeyError, TypeError, ValueError):
+        return {}

@@ -44,7 +44,8 @@ def write_search(out: Writer, plan: SitePlan, previous: Previous | None, cache: 
     # the URLs and file digests are enough to tell whether the index would change
     site = plan.globals.get("site")
     settings = site.model_dump_json() if site is not None else ""
-    inputs = key("search-index", FORMAT, settings, *(f"{d.url} {d.source}" for d in plan.search))
+    ids = [f"{d.url} {d.source}" for d in plan.search]
+    inputs = key("search-index", FORMAT, settings, *ids)
     if previous is not None:
         old = {p: e for p, e in previous.files.items() if p.startswith(FOLDER + "/")}
         if (
@@ -58,7 +59,7 @@ def write_search(out: Writer, plan: SitePlan, previous: Previous | None, cache: 
     postings: dict[str, list[int]] = {}
     found = postings.get
     for start in range(0, len(docs), CHUNK):
-        for term, entries in _chunk(docs, start, settings, cache).items():
+        for term, entries in _chunk(docs, ids, start, settings, cache).items():
             have = found(term)
             if have is None:
                 postings[term] = entries
@@ -91,15 +92,18 @@ def write_search(out: Writer, plan: SitePlan, previous: Previous | None, cache: 
     out.write(f"{FOLDER}/meta.json", _dump(meta), inputs)
 
 
-def _chunk(docs: tuple[SearchDoc, ...], start: int, settings: str, cache: Cache) -> dict:
+def _chunk(
+    docs: tuple[SearchDoc, ...], ids: list[str], start: int, settings: str, cache: Cache
+) -> dict:
     """The postings of ``docs[start:start + CHUNK]``, numbered from ``start``: from the
-    cache when the same documents were at the same places before."""
-    chunk = docs[start : start + CHUNK]
-    k = key("search-chunk", FORMAT, settings, str(start), *(f"{d.url} {d.source}" for d in chunk))
+    cache when the same documents (``ids``: URL and file digest) were at the same places
+    before."""
+    end = start + CHUNK
+    k = key("search-chunk", FORMAT, settings, str(start), *ids[start:end])
     got = cache.get("search", k)
     if isinstance(got, dict):
         return got
-    made = _postings(chunk, start)
+    made = _postings(docs[start:end], start)
     cache.put("search", k, made)
     return made
 
