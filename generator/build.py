@@ -15,7 +15,6 @@ import logging
 import os
 import subprocess
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
@@ -30,6 +29,7 @@ from generator import (
     release,
     render,
     site,
+    stamps,
     theme,
     urls,
     write,
@@ -37,6 +37,7 @@ from generator import (
 from generator import config as config_stage
 from generator.cache import CACHE_DIR, Cache, key
 from generator.errors import BuildFailed, OutputError, Problem, Problems, Severity
+from generator.quick import Session
 
 log = logging.getLogger("storysite.build")
 
@@ -53,74 +54,7 @@ class BuildResult:
     withheld: tuple[gate.Withheld, ...] = field(default_factory=tuple)
     output: str | None = None
     up_to_date: bool = False  # nothing changed: the current release was kept
-    session: Session | None = None  # with keep_session: what quick_page needs
-
-
-@dataclass(frozen=True)
-class Session:
-    """The values of a finished build, kept by the preview server for ``quick_page``."""
-
-    site_dir: Path
-    config: config_stage.SiteConfig
-    routes: urls.Routes
-    planner: images.ImagePlanner
-    plan: site.SitePlan
-    env: Any
-    meta: Mapping[str, Mapping[str, Any]]  # front matter as read, by source path
-
-
-def quick_pages(session: Session, rel: str) -> dict[str, bytes] | None:
-    """Every page that shows one edited document, rendered at once: path → bytes.
-
-    Takes an edit that changes a document's words (its text; a story's title, summary,
-    quote, captions…) and nothing that places it (see ``site.patch``): the story page,
-    the listings, related boxes, home page and feed that show it are re-rendered from the
-    last build's values. The preview serves them while the full rebuild (search index,
-    files on disk) runs. Anything else returns None, and the full rebuild alone decides,
-    reporting problems as usual.
-    """
-    enabled = gc.isenabled()
-    gc.disable()  # as in run: a collection would walk the whole session for nothing
-    try:
-        return _quick_pages(session, rel)
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _quick_pages(session: Session, rel: str) -> dict[str, bytes] | None:
-    if (session.site_dir / rel).is_symlink():
-        return None  # load refuses links that leave the site; the full build says so
-    problems = Problems()
-    doc = load.read_doc(session.site_dir, rel, problems)
-    if doc is None or problems.items or doc.path not in session.meta:
-        return None
-    if site.placement(doc.kind, doc.meta) != site.placement(doc.kind, session.meta[doc.path]):
-        return None  # it may move, appear or vanish: only a full build knows where
-    # The document's own page holds it under its kind ("story", "milestone", …)
-    own = next(
-        (
-            p
-            for p in session.plan.pages
-            if getattr(p.context.get(doc.kind), "source", None) is not None
-            and p.context[doc.kind].source.path == rel
-        ),
-        None,
-    )
-    fresh = model.validate_one(doc, session.config, problems)
-    if own is None or fresh is None or problems.items:
-        return None  # not published, or a problem the full build reports
-    renderer = render.Renderer(session.routes, session.planner, session.config.video_hosts)
-    text = renderer.render(rel, doc.folder, doc.body, doc.body_line, problems)
-    if problems.items:
-        return None
-    if not all(image.url in str(own.context["body"]) for image in text.images):
-        return None  # a new photo: only the full build encodes it
-    html = text.html.text
-    patched = site.patch(session.plan, doc.kind, own, fresh, html, session.planner, problems)
-    if problems.items:
-        return None
-    return write.quick_pages(patched.plan, session.env, session.routes, patched.pages, patched.feed)
+    session: Session | None = None  # with keep_session: what quick_pages needs
 
 
 def build_moment(options: config_stage.BuildOptions) -> dt.datetime:
@@ -168,11 +102,15 @@ def _warn_expiring(published: gate.Published, days: int, problems: Problems) -> 
             )
 
 
+def _documents(corpus: model.Corpus) -> chain[Any]:
+    return chain(corpus.stories, corpus.milestones, corpus.pages, corpus.campaigns)
+
+
 def _inputs_key(options: config_stage.BuildOptions, as_of: dt.datetime) -> str:
     """Everything a build's output depends on, cheaply: file stats, options, the day."""
     return key(
         __version__,
-        load.signature(options.site_dir, theme.builtin_dir(), Path(__file__).parent),
+        stamps.signature(options.site_dir, theme.builtin_dir(), Path(__file__).parent),
         str(options.site_dir.resolve()),
         repr((options.base_url, options.drafts)),
         as_of.date().isoformat(),  # dates on pages (days left, consent expiry) move daily
@@ -273,16 +211,26 @@ def _run(options: config_stage.BuildOptions, held: contextlib.ExitStack) -> Buil
         stage = held.enter_context(release.staging(options.output))
     lap = _Laps()
     config = config_stage.load_config(site_dir, problems, options.base_url)
-    source = load.read_site(site_dir, problems, store)
+    # The documents of earlier builds, unread while their files are unchanged; not for
+    # the preview, which keeps every document's front matter to compare edits with
+    snapshot = None
+    if config is not None and not options.keep_session:
+        snapshot = model.Snapshot(store, config, site_dir)
+    reading = time.time_ns()
+    known = snapshot.known() if snapshot else None
+    source = load.read_site(site_dir, problems, store, known)
     lap("load")
     if config is None:
         raise BuildFailed(problems.errors)
-    corpus = model.validate(source, config, problems)
+    corpus = model.validate(source, config, problems, snapshot)
+    if snapshot is not None:
+        snapshot.save(source.kept, reading)
     # The front matter as read is in the models now; the preview keeps it to compare the
     # next edit with, a build lets it go (about 10 MB at 10,000 stories)
     meta = {d.path: d.meta for d in source.docs} if options.keep_session else {}
-    bodies = load.bodies(source)
-    del source
+    digests = {d.source.path: d.source.sha256 for d in _documents(corpus)}
+    bodies = load.bodies(source, site_dir, digests)
+    del source, snapshot
     lap("validate")
     previously = release.previous_story_slugs(options.output)
     published = gate.select(corpus, as_of, options.drafts, previously)

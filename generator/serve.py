@@ -5,7 +5,7 @@ Builds go to ``<output>/.preview/``, never to the release store. A watchdog obse
 collects changes; a rebuild runs the normal (incremental) pipeline with drafts on.
 When an edit changes only a document's words, every page that shows it (its own page,
 listings, related boxes, home page, feed) is first rendered in memory from the last
-build's values (``build.quick_pages``) and served while the full rebuild runs: the
+build's values (``quick_pages``) and served while the full rebuild runs: the
 editor sees the edit everywhere at once, and the search index and files follow.
 Open pages listen on a server-sent events stream: they reload after a good build,
 and show an overlay naming file, line and message after a bad one, while the last
@@ -32,6 +32,7 @@ from watchdog.observers import Observer
 from generator import build, theme
 from generator.config import BuildOptions
 from generator.errors import BuildFailed, OutputError
+from generator.quick import Session, quick_pages
 
 log = logging.getLogger("storysite.serve")
 PREVIEW_DIR = ".preview"
@@ -79,7 +80,7 @@ class Preview:
         )
         self.say = say
         self.state = PreviewState()
-        self.session: build.Session | None = None
+        self.session: Session | None = None
         # Pages rendered by the quick path, served before the files of the last build
         # until the full rebuild that follows replaces them (release-relative paths)
         self.overlay: dict[str, bytes] = {}
@@ -106,7 +107,7 @@ class Preview:
         started = time.perf_counter()
         rel = next(iter(names))
         try:
-            pages = build.quick_pages(self.session, rel)
+            pages = quick_pages(self.session, rel)
         except Exception:  # an optimisation never stops the preview: the rebuild follows
             log.debug("quick pages failed for %s", rel, exc_info=True)
             return False

@@ -12,6 +12,7 @@ import posixpath
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from generator.config import SiteConfig
 from generator.errors import Problems
@@ -106,12 +107,12 @@ def route(published: Published, config: SiteConfig, problems: Problems) -> Route
     by_source: dict[str, str] = {}
     claims: dict[str, str] = {}  # URL → the file that claims it
 
-    def claim(url: str, path: str, line: int | None, what: str) -> None:
+    def claim(url: str, path: str, source: Any, key: tuple[str | int, ...], what: str) -> None:
         other = claims.setdefault(url, path)
-        if other != path:
+        if other != path:  # the line only now: a kept document's line map is read lazily
             problems.error(
                 path,
-                line,
+                source.lines.get(key),
                 what,
                 f"URL /{url} is already taken by {other}",
                 "choose another slug or alias",
@@ -122,26 +123,25 @@ def route(published: Published, config: SiteConfig, problems: Problems) -> Route
         url = story_url(story.slug)
         stories[story.slug] = url
         by_source[story.source.path] = url
-        claim(url, story.source.path, story.source.lines.get(("slug",)), "slug")
+        claim(url, story.source.path, story.source, ("slug",), "slug")
     for m in published.milestones:
         by_source[m.source.path] = milestone_url(m.slug)
-        claim(by_source[m.source.path], m.source.path, m.source.lines.get(("slug",)), "slug")
+        claim(by_source[m.source.path], m.source.path, m.source, ("slug",), "slug")
     for c in published.campaigns:
         by_source[c.source.path] = campaign_url(c.slug)
-        claim(by_source[c.source.path], c.source.path, c.source.lines.get(("slug",)), "slug")
+        claim(by_source[c.source.path], c.source.path, c.source, ("slug",), "slug")
     for p in published.pages:
-        line = p.source.lines.get(("slug",))
         if p.slug in RESERVED or p.slug == "index":
             problems.error(
                 p.source.path,
-                line,
+                p.source.lines.get(("slug",)),
                 "slug",
                 f"the page slug '{p.slug}' is used by the site itself",
                 "rename the page file or set another slug:",
             )
             continue
         by_source[p.source.path] = page_url(p.slug)
-        claim(by_source[p.source.path], p.source.path, line, "slug")
+        claim(by_source[p.source.path], p.source.path, p.source, ("slug",), "slug")
 
     aliases: dict[str, str] = {}
     for story in published.stories:
@@ -161,7 +161,9 @@ def route(published: Published, config: SiteConfig, problems: Problems) -> Route
                     f"alias {alias} would replace a page the site generates",
                 )
                 continue
-            claim(old, story.source.path + f"#alias{i}", line, f"aliases[{i}]")
+            claim(
+                old, story.source.path + f"#alias{i}", story.source, ("aliases", i), f"aliases[{i}]"
+            )
             aliases[old] = stories[story.slug]
     withheld = {w.path: w for w in published.withheld}
     # A renamed story's alias keeps old links working; otherwise a story that left the

@@ -65,9 +65,12 @@ class ParseMemo:
             digest, entry = used
             self.new[digest] = self.old[digest] if entry is None else entry
 
-    def save(self) -> None:
-        if self.new.keys() != self.old.keys():
-            self.cache.put(self.KIND, self.KEY, self.new)
+    def save(self, keep_old: bool = False) -> None:
+        """Store what this build used; with ``keep_old``, what it held too (the build
+        left documents unread whose entries it would want again)."""
+        new = {**self.old, **self.new} if keep_old else self.new
+        if new.keys() != self.old.keys():
+            self.cache.put(self.KIND, self.KEY, new)
 
 
 _UNSAFE = object()

@@ -13,6 +13,7 @@ from helpers import AS_OF
 
 from generator import build
 from generator.config import BuildOptions
+from generator.quick import quick_pages
 
 HELLEN = "content/stories/hellen-home-restored.md"
 DAVID = "content/stories/david-hospital-to-high-court.md"
@@ -72,7 +73,7 @@ def test_quick_pages_are_the_pages_the_full_rebuild_changes(example, tmp_path, e
     before = _files(Path(first.output))
     _edit(example, rel, old, new)
 
-    quick = build.quick_pages(first.session, rel)
+    quick = quick_pages(first.session, rel)
 
     assert quick, f"the quick path declined a {edit} edit"
     after = _files(Path(build.run(options).output))
@@ -87,7 +88,7 @@ def test_quick_pages_are_the_pages_the_full_rebuild_changes(example, tmp_path, e
 def test_a_title_reaches_listings_related_boxes_and_the_feed(example, tmp_path):
     _, first = _build(example, tmp_path / "out")
     _edit(example, HELLEN, "Hellen's land, marked out in the rain", "Hellen walks her land")
-    quick = build.quick_pages(first.session, HELLEN)
+    quick = quick_pages(first.session, HELLEN)
     assert quick is not None
     assert next(iter(quick)) == "stories/hellen-home-restored/index.html"  # its own page first
     assert {"stories/index.html", "countries/uganda/index.html", "feed.xml"} <= set(quick)
@@ -111,15 +112,15 @@ def test_a_title_reaches_listings_related_boxes_and_the_feed(example, tmp_path):
 def test_edits_that_may_move_a_document_go_to_the_full_build(example, tmp_path, rel, old, new):
     _, first = _build(example, tmp_path / "out")
     _edit(example, rel, old, new)
-    assert build.quick_pages(first.session, rel) is None
+    assert quick_pages(first.session, rel) is None
 
 
 def test_files_that_are_not_documents_go_to_the_full_build(make_site, tmp_path):
     root = make_site(dict([story("a"), story("b")]))
     _, first = _build(root, tmp_path / "out")
-    assert build.quick_pages(first.session, "content/milestones/none.md") is None
-    assert build.quick_pages(first.session, "site.yaml") is None
-    assert build.quick_pages(first.session, "content/stories/new.md") is None
+    assert quick_pages(first.session, "content/milestones/none.md") is None
+    assert quick_pages(first.session, "site.yaml") is None
+    assert quick_pages(first.session, "content/stories/new.md") is None
 
 
 def test_the_preview_leaves_a_deletion_saved_with_an_edit_to_the_full_build(make_site, tmp_path):

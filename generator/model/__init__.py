@@ -15,6 +15,7 @@ from generator.model.content import (
     Story,
 )
 from generator.model.fields import slugify
+from generator.model.snapshot import Snapshot
 from generator.model.validate import Corpus, validate, validate_one
 
 __all__ = [
@@ -27,6 +28,7 @@ __all__ = [
     "Milestone",
     "Page",
     "PartialDate",
+    "Snapshot",
     "Story",
     "slugify",
     "validate",

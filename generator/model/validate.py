@@ -21,6 +21,7 @@ from generator.errors import Problems
 from generator.load import SiteSource, SourceDoc
 from generator.model.content import (
     FULL,
+    KIND_OF,
     META,
     Campaign,
     Gift,
@@ -28,7 +29,9 @@ from generator.model.content import (
     Page,
     Source,
     Story,
+    fields_set,
 )
+from generator.model.snapshot import Snapshot
 from generator.yamldoc import line_of, report_validation
 
 IMAGE_TYPES = (".jpg", ".jpeg", ".png", ".webp", ".gif")
@@ -60,18 +63,31 @@ def _known_fields() -> list[str]:
     return sorted(names)
 
 
-def validate(source: SiteSource, config: SiteConfig, problems: Problems) -> Corpus:
-    """Validate every document and the references between them."""
+def validate(
+    source: SiteSource, config: SiteConfig, problems: Problems, snapshot: Snapshot | None = None
+) -> Corpus:
+    """Validate every document and the references between them. The documents load
+    kept unread (``source.kept``) are taken from ``snapshot`` as validated before; the
+    ones read and found valid are recorded in it."""
     context = {
         "injustice": config.vocabularies.injustice,
         "milestone_kind": config.vocabularies.milestone_kind,
     }
     known = _known_fields()
     by_kind: dict[str, list[Any]] = defaultdict(list)
+    items: list[tuple[str, str, Any]] = []  # (path, kind, item), in path order
     for doc in source.docs:
         item = _validate_doc(doc, context, known, problems)
         if item is not None:
-            by_kind[doc.kind].append(item)
+            items.append((doc.path, doc.kind, item))
+            if snapshot is not None:
+                snapshot.record(doc, item)
+    if source.kept:
+        assert snapshot is not None
+        items += [(p, KIND_OF[type(snapshot.item(p))], snapshot.item(p)) for p in source.kept]
+        items.sort(key=lambda i: i[0])  # the first of two claiming a slug keeps it
+    for _path, kind, item in items:
+        by_kind[kind].append(item)
     for kind, items in by_kind.items():
         by_kind[kind] = _unique_slugs(kind, items, problems)
     stories = tuple(by_kind["story"])
@@ -126,7 +142,7 @@ def _validate_doc(
         )
         return None
     src = Source.model_construct(
-        _fields_set=_fields_set(Source),
+        _fields_set=fields_set(Source),
         path=doc.path,
         lines=doc.lines,
         body_line=doc.body_line,
@@ -138,22 +154,7 @@ def _validate_doc(
         _share_fields_sets(value)
     fields["slug"] = slug
     full = FULL[doc.kind]
-    return full.model_construct(_fields_set=_fields_set(full), **fields, source=src)
-
-
-# Pydantic gives every model instance its own set of the fields that were given
-# (``model_fields_set``, for ``exclude_unset``, which storysite never uses): 2 KB for
-# a story, 47 MB of the build's memory at 10,000 stories, and scattered pages that
-# each page worker copies. Documents share one set per model class instead. Pydantic
-# copies the set before changing it (``model_copy``), so sharing it is safe.
-_FIELDS_SETS: dict[type, set[str]] = {}
-
-
-def _fields_set(model: type[BaseModel]) -> set[str]:
-    shared = _FIELDS_SETS.get(model)
-    if shared is None:
-        shared = _FIELDS_SETS[model] = set(model.model_fields)
-    return shared
+    return full.model_construct(_fields_set=fields_set(full), **fields, source=src)
 
 
 _PLAIN = (str, int, float, bool, type(None))
@@ -165,7 +166,7 @@ def _share_fields_sets(value: Any) -> None:
     if kind in _PLAIN:  # most values: no call per string of a story's tags and terms
         return
     if isinstance(value, BaseModel):
-        object.__setattr__(value, "__pydantic_fields_set__", _fields_set(kind))
+        object.__setattr__(value, "__pydantic_fields_set__", fields_set(kind))
         for name in kind.model_fields:
             item = getattr(value, name)
             if type(item) not in _PLAIN:

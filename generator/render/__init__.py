@@ -96,15 +96,21 @@ class _Reader:
 
 def _key(
     source: Any,
-    body: str,
+    body: str | Mapping[str, str],
     routes: Routes,
     planner: ImagePlanner,
     video_hosts: tuple[str, ...],
     pack: Pack | None = None,
 ) -> str:
+    """The rendering's key; ``body``, or the bodies to take it from if the pack does
+    not know its link targets (a kept document's body is read only then)."""
     settings = RENDER_SETTINGS + repr(sorted(video_hosts))
-    found = pack.targets_of(source.sha256, body) if pack is not None else targets(body)
-    return cache_key(settings, found, routes, planner, source, body)
+
+    def text() -> str:
+        return body if isinstance(body, str) else body[source.path]
+
+    found = pack.targets_of(source.sha256, text) if pack is not None else targets(text())
+    return cache_key(settings, found, routes, planner, source)
 
 
 def render_all(
@@ -128,10 +134,14 @@ def render_all(
     pack = Pack(cache)
     read = _Reader(cache, routes, planner, video_hosts)
     out: dict[str, Rendered] = {}
-    todo: list[tuple[Any, str]] = []
+    todo: list[tuple[Any, str, str]] = []
     for doc in docs:
         src = doc.source
-        k = _key(src, bodies[src.path], routes, planner, video_hosts, pack)
+        try:
+            k = _key(src, bodies, routes, planner, video_hosts, pack)
+        except load.FileChanged as exc:
+            out[src.path] = _changed(exc, problems)
+            continue
         meta = pack.entries.get(k)
         hit = from_meta(meta, src.path, Html(k, None, read, src.path)) if meta else None
         if hit is None:
@@ -139,7 +149,10 @@ def render_all(
             hit = from_json(data, src.path, k)
             meta = data["meta"] if hit is not None else None
         if hit is None:
-            todo.append((doc, k))
+            try:
+                todo.append((doc, k, bodies[src.path]))  # read here, before forking
+            except load.FileChanged as exc:
+                out[src.path] = _changed(exc, problems)
             continue
         pack.use(k, meta)
         out[src.path], replayed = hit
@@ -147,19 +160,18 @@ def render_all(
         for image in hit[0].images:
             planner.add(image)
 
-    def job(chunk: Sequence[tuple[Any, str]]) -> list[dict[str, Any]]:
+    def job(chunk: Sequence[tuple[Any, str, str]]) -> list[dict[str, Any]]:
         renderer = Renderer(routes, planner, video_hosts)
         results = []
-        for doc, k in chunk:
+        for doc, k, body in chunk:
             src, local = doc.source, Problems()
-            body = bodies[src.path]
             rendered = renderer.render(src.path, src.folder, body, src.body_line, local, k)
             data = to_json(rendered, local.items)
             cache.put("markdown", k, data)  # here, in parallel: encoding it is not free
             results.append(data)
         return results
 
-    for (doc, k), data in zip(todo, parallel.map_chunks(job, todo), strict=True):
+    for (doc, k, _body), data in zip(todo, parallel.map_chunks(job, todo), strict=True):
         fresh = from_json(data, doc.source.path, k)
         assert fresh is not None
         pack.use(k, data["meta"])
@@ -170,3 +182,15 @@ def render_all(
     if not cache.readonly:
         pack.save()
     return out
+
+
+def _changed(exc: load.FileChanged, problems: Problems) -> Rendered:
+    """The error; and an empty body, so that later stages can still report theirs."""
+    problems.error(
+        exc.path,
+        None,
+        None,
+        "the file changed while the site was being built",
+        "build again once the file is saved",
+    )
+    return Rendered(Html("", ""), (), ())

@@ -102,10 +102,11 @@ def cache_key(
     found: tuple[list[str], list[str]],
     routes: Routes,
     planner: ImagePlanner,
-    source: Any,  # .path, .folder, .body_line
-    body: str,
+    source: Any,  # .path, .folder, .body_line, .sha256
 ) -> str:
-    """The key of a rendering; ``found`` is ``targets(body)``."""
+    """The key of a rendering; ``found`` is ``targets(body)``. The file's digest stands
+    for the body (the same bytes split the same way), so a kept document's body need
+    not be read to know its key."""
     deps = []
     md_targets, image_targets = found
     for target in md_targets:
@@ -122,7 +123,7 @@ def cache_key(
         source.path,
         source.folder,
         str(source.body_line),
-        body,
+        source.sha256,
         "\n".join(deps),
     )
 
@@ -181,11 +182,11 @@ class Pack:
         self.used: dict[str, Any] = {}
         self.found: dict[str, Any] = {}
 
-    def targets_of(self, sha256: str, body: str) -> tuple[list[str], list[str]]:
-        """``targets(body)``, remembered by the digest of the file holding the body."""
+    def targets_of(self, sha256: str, body: Callable[[], str]) -> tuple[list[str], list[str]]:
+        """``targets(body())``, remembered by the digest of the file holding the body."""
         known = self.targets.get(sha256)
         if not (isinstance(known, list) and len(known) == 2):
-            known = targets(body)
+            known = targets(body())
         self.found[sha256] = known
         return known[0], known[1]
 

@@ -8,25 +8,25 @@ Reads files; writes nothing.
 
 from __future__ import annotations
 
-import hashlib
-import os
 import posixpath
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import frontmatter
 
 from generator import parallel
 from generator.cache import Cache
 from generator.errors import Problems
+from generator.load.files import decode, listing, split
+from generator.load.kept import Bodies, FileChanged, Known, unchanged
+from generator.stamps import Stamp
 from generator.yamldoc import KeyPath, YamlProblem, parse
 from generator.yamlmemo import NotMemoised, ParseMemo
 
+__all__ = ["Bodies", "FileChanged", "Known", "SiteSource", "SourceData", "SourceDoc"]
+
+MEMO_AFTER = 200  # documents to read before the front matter memo is worth loading
 KINDS = {"stories": "story", "milestones": "milestone", "pages": "page", "campaigns": "campaign"}
-MAX_BYTES = 2 * 1024 * 1024  # a story is a few KB; anything this big is a mistake
-_BOUNDARY = frontmatter.YAMLHandler.FM_BOUNDARY
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,7 @@ class SourceDoc:
     body_line: int  # file line where the body starts
     sha256: str
     bundle: bool  # content/stories/<slug>/index.md, with its images beside it
+    stamp: Stamp | None = None  # the file's stamp when it was read
 
     @property
     def stem(self) -> str:
@@ -70,12 +71,21 @@ class SiteSource:
     data: Mapping[str, SourceData]  # by file stem, e.g. "gifts"
     static: tuple[str, ...]  # site-relative paths of files under static/
     assets: frozenset[str]  # site-relative paths of non-Markdown files under content/
+    # documents left unread because ``known`` says how they were, with their stamps now
+    kept: Mapping[str, Stamp] = field(default_factory=dict)
 
 
-def read_site(site_dir: Path, problems: Problems, cache: Cache | None = None) -> SiteSource:
-    """Read every content file, data file and static file list of a site."""
+def read_site(
+    site_dir: Path,
+    problems: Problems,
+    cache: Cache | None = None,
+    known: Mapping[str, Known] | None = None,
+) -> SiteSource:
+    """Read every content file, data file and static file list of a site.
+
+    A document in ``known`` whose file still has the stamp (and, if the stamp was not
+    settled, the bytes) it had is not read: its path goes to ``kept``."""
     root = site_dir.resolve()
-    memo = ParseMemo(cache or Cache(None))
     todo: list[tuple[str, str, bool]] = []  # (path, kind, bundle) of each document
     docs: list[SourceDoc] = []
     data: dict[str, SourceData] = {}
@@ -89,7 +99,7 @@ def read_site(site_dir: Path, problems: Problems, cache: Cache | None = None) ->
             "no content folder",
             "create content/stories/ and put one Markdown file per story in it",
         )
-    for rel in _files(root, "content", problems):
+    for rel in listing(root, "content", problems):
         parts = rel.split("/")
         if rel.endswith(".md") and len(parts) >= 3 and parts[1] in KINDS:
             bundle = parts[1] == "stories" and len(parts) == 4 and parts[3] == "index.md"
@@ -119,18 +129,26 @@ def read_site(site_dir: Path, problems: Problems, cache: Cache | None = None) ->
             )
             continue
         assets.add(rel)
+    kept = unchanged(root, todo, known) if known else {}
+    if kept:
+        todo = [item for item in todo if item[0] not in kept]
+    # Loading the memo costs as much as parsing a few hundred front matters afresh
+    memo = ParseMemo(cache if cache and len(todo) > MEMO_AFTER else Cache(None))
     docs = _read_docs(root, todo, problems, memo)
-    memo.save()
-    static = tuple(_files(root, "static", problems))
+    memo.save(keep_old=bool(kept))  # the kept documents' entries are still wanted
+    static = tuple(listing(root, "static", problems))
     docs.sort(key=lambda d: d.path)
-    return SiteSource(tuple(docs), data, static, frozenset(assets))
+    return SiteSource(tuple(docs), data, static, frozenset(assets), kept)
 
 
-def bodies(source: SiteSource) -> dict[str, str]:
-    """Each document's Markdown body, by path: for ``render`` only. The validated
-    documents do not hold their bodies, so a build lets them go once rendered (50 MB
-    at 10,000 stories, a tenth of its peak memory)."""
-    return {doc.path: doc.body for doc in source.docs}
+def bodies(
+    source: SiteSource, site_dir: Path | None = None, digests: Mapping[str, str] | None = None
+) -> Bodies:
+    """The bodies of ``source``'s documents, and of the kept ones in ``site_dir`` if
+    ``digests`` (path → sha256) names them."""
+    read = {doc.path: doc.body for doc in source.docs}
+    root = (site_dir or Path()).resolve()
+    return Bodies(root, read, digests or dict.fromkeys(read, ""))
 
 
 def read_doc(site_dir: Path, rel: str, problems: Problems) -> SourceDoc | None:
@@ -182,118 +200,6 @@ def _read_docs(
     return docs
 
 
-def _files(root: Path, top: str, problems: Problems) -> list[str]:
-    """Site-relative paths of the regular files under ``top``, sorted, staying inside the site."""
-    base = root / top
-    if base.is_symlink():
-        # os.walk follows a link it is given to start from: static -> / would publish the
-        # build machine's files, so the top folder is refused like any other folder link
-        problems.error(
-            top,
-            None,
-            None,
-            "folder links are not followed",
-            f"make {top}/ a real folder inside the site instead of a link",
-        )
-        return []
-    if not base.is_dir():
-        return []
-    found: list[str] = []
-    # Strings and scandir entries, not pathlib: this runs for every file of the site
-    # before every build, and each Path costs more than the directory entry it names
-    prefix = len(str(root)) + 1
-    stack = [str(base)]
-    while stack:
-        folder = stack.pop()
-        try:
-            with os.scandir(folder) as scan:
-                entries = sorted(scan, key=lambda e: e.name)
-        except OSError as exc:  # stories in it would be left out without a word
-            problems.error(
-                folder[prefix:].replace(os.sep, "/") or top,
-                None,
-                None,
-                f"cannot read this folder: {exc.strerror}",
-                "give the user running the build permission to read it",
-            )
-            continue
-        subfolders = []
-        for entry in entries:
-            name = entry.name
-            if name.startswith(".") or (name.endswith("~") and not entry.is_dir()):
-                continue
-            rel = entry.path[prefix:].replace(os.sep, "/")
-            if entry.is_dir(follow_symlinks=False):
-                subfolders.append(entry.path)
-            elif entry.is_symlink() and entry.is_dir():
-                problems.error(
-                    rel,
-                    None,
-                    None,
-                    "folder links are not followed",
-                    "move the folder into the site instead of linking to it",
-                )
-            elif entry.is_symlink() and not _file_inside(Path(entry.path).resolve(), root):
-                problems.error(
-                    rel,
-                    None,
-                    None,
-                    "link points outside the site folder",
-                    "copy the file into the site instead of linking to it",
-                )
-            else:
-                found.append(rel)
-        stack.extend(reversed(subfolders))  # a folder's files, then its folders, as os.walk
-    return found
-
-
-def _file_inside(target: Path, root: Path) -> bool:
-    return target.is_relative_to(root) and target.is_file()
-
-
-def _decode(root: Path, rel: str, problems: Problems) -> tuple[str, str] | None:
-    """Read a text file → (text with LF line ends, sha256 of the bytes); None if unusable."""
-    try:
-        with open(os.path.join(root, rel), "rb") as fh:
-            size = os.fstat(fh.fileno()).st_size
-            if size > MAX_BYTES:
-                problems.error(
-                    rel,
-                    None,
-                    None,
-                    f"file is too large ({size // 1024} KB; limit {MAX_BYTES // 1024} KB)",
-                    "split it, or move big data out of content/",
-                )
-                return None
-            raw = fh.read()
-    except OSError as exc:
-        problems.error(rel, None, None, f"cannot read file: {exc.strerror}")
-        return None
-    if b"\x00" in raw:
-        problems.error(
-            rel,
-            None,
-            None,
-            "binary file where text was expected",
-            "content files must be Markdown or YAML text",
-        )
-        return None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        problems.error(
-            rel,
-            line,
-            None,
-            "text is not UTF-8",
-            "save the file with UTF-8 encoding (most editors: 'Save with encoding')",
-        )
-        return None
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    return text, hashlib.sha256(raw).hexdigest()
-
-
 def _read_doc(
     root: Path,
     rel: str,
@@ -305,10 +211,10 @@ def _read_doc(
 ) -> SourceDoc | None:
     """One document; with ``memo_only``, NotMemoised (and no problems recorded) when
     its front matter would have to be parsed."""
-    decoded = _decode(root, rel, problems)
+    decoded = decode(root, rel, problems)
     if decoded is None:
         return None
-    text, digest = decoded
+    text, digest, stamp = decoded
     if not text.strip():
         problems.error(
             rel,
@@ -318,8 +224,8 @@ def _read_doc(
             "start it with front matter between two '---' lines (storysite new ...)",
         )
         return None
-    first = text.split("\n", 1)[0]
-    if not _BOUNDARY.fullmatch(first):
+    parts = split(text)
+    if parts == "open":
         problems.error(
             rel,
             1,
@@ -328,8 +234,7 @@ def _read_doc(
             "add the fields between two '---' lines at the top of the file",
         )
         return None
-    parts = _BOUNDARY.split(text, 2)
-    if len(parts) < 3:
+    if parts == "closed":
         problems.error(
             rel,
             1,
@@ -338,11 +243,8 @@ def _read_doc(
             "add a line with just '---' after the last field",
         )
         return None
-    _, fm_text, body = parts
-    body_line = text[: len(text) - len(body)].count("\n") + 1
-    if body.startswith("\n"):
-        body = body[1:]
-        body_line += 1
+    assert not isinstance(parts, str)
+    fm_text, body, body_line = parts
     try:
         doc = memo.parse(fm_text, memo_only)
     except YamlProblem as exc:
@@ -356,11 +258,11 @@ def _read_doc(
         problems.error(rel, 2, None, "front matter must be fields (key: value), one per line")
         return None
     # fm_text keeps the newline that ends the opening '---', so its lines are file lines
-    return SourceDoc(rel, kind, meta, doc.lines, body, body_line, digest, bundle)
+    return SourceDoc(rel, kind, meta, doc.lines, body, body_line, digest, bundle, stamp)
 
 
 def _read_data(root: Path, rel: str, problems: Problems) -> SourceData | None:
-    decoded = _decode(root, rel, problems)
+    decoded = decode(root, rel, problems)
     if decoded is None:
         return None
     try:
@@ -369,32 +271,3 @@ def _read_data(root: Path, rel: str, problems: Problems) -> SourceData | None:
         problems.error(rel, exc.line, None, exc.message, exc.hint)
         return None
     return SourceData(rel, doc.data, doc.lines)
-
-
-def signature(site_dir: Path, theme_dir: Path, code_dir: Path | None = None) -> str:
-    """A cheap fingerprint of every input file: path, size and modification time.
-
-    Used to skip a build outright when nothing changed (as make and ninja do); a file
-    touched without changing only costs a normal incremental build.
-    """
-    h = hashlib.sha256()
-    root = site_dir.resolve()
-    folders = [root / "content", root / "static", root / "templates", theme_dir.resolve()]
-    if code_dir is not None:  # the generator itself: an upgrade or a local edit
-        folders.append(code_dir.resolve())
-    try:
-        st = os.stat(root / "site.yaml")
-        h.update(f"site.yaml\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
-    except OSError:
-        h.update(b"site.yaml\0missing\n")
-    for folder in dict.fromkeys(folders):  # the repo's templates/ may be the theme too
-        for dirpath, dirnames, filenames in os.walk(folder):
-            dirnames.sort()
-            for name in sorted(filenames):
-                path = os.path.join(dirpath, name)
-                try:
-                    st = os.stat(path)
-                except OSError:
-                    continue
-                h.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}\n".encode())
-    return h.hexdigest()
