@@ -248,7 +248,7 @@ def _run(options: config_stage.BuildOptions, held: contextlib.ExitStack) -> Buil
     plan = site.assemble(published, rendered, routes, config, planner, problems)
     lap("assemble")
     env = theme.environment(site_dir, config)
-    write.check_templates(env, site_dir, problems)
+    write.check_templates(env, site_dir, problems, store)
     if problems.errors:
         raise BuildFailed(problems.sorted())
 

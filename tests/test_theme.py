@@ -76,3 +76,33 @@ def test_drafts_are_marked_in_a_drafts_build(make_site, tmp_path):
     out = build_site(make_site(dict([story("a", status="draft")])), tmp_path / "out", drafts=True)
     html = (out / "stories/a/index.html").read_text().lower()
     assert "draft" in html and "preview" in html
+
+
+def test_templates_compile_again_when_their_text_changes(make_site, tmp_path, monkeypatch):
+    import jinja2
+    import pytest
+
+    from generator.errors import BuildFailed
+
+    root = make_site(dict([story()]))
+    out = tmp_path / "out"
+    (root / "templates").mkdir()
+    (root / "templates" / "page.html").write_text("{% extends 'base.html' %}\n")
+    build_site(root, out)
+    compiled: list[str] = []
+    real = jinja2.Environment.get_template
+
+    def counting(self, name, *args, **kwargs):
+        compiled.append(name)
+        return real(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "get_template", counting)
+    (root / "content/stories/asha.md").touch()
+    build_site(root, out)
+    assert "page.html" not in compiled  # the same text compiled before: not checked again
+    (root / "templates" / "page.html").write_text("ok\n{% if %}\n")
+    with pytest.raises(BuildFailed) as failed:
+        build_site(root, out)
+    assert failed.value.problems[0].format().startswith("templates/page.html:2: template error")
+    with pytest.raises(BuildFailed):  # a failed check is never remembered as passed
+        build_site(root, out)

@@ -27,7 +27,7 @@ from generator.model.fields import (
 
 class _Strict(BaseModel):
     # nan and inf are valid YAML floats (.nan, .inf) but no goal or metric is either
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False, defer_build=True)
 
 
 class Consent(_Strict):
@@ -213,7 +213,7 @@ class Gift(_Strict):
 class Source(_Strict):
     """Where a document came from, for messages and links (not editor-writable)."""
 
-    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True, defer_build=True)
     path: str
     lines: Mapping[tuple[str | int, ...], int]
     body_line: int  # the body itself is not kept: see load.bodies

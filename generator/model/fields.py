@@ -14,7 +14,6 @@ from functools import cache
 from typing import Annotated, Any
 from urllib.parse import urlsplit
 
-import pycountry
 from pydantic import AfterValidator, BeforeValidator, ValidationInfo, WithJsonSchema
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -48,6 +47,8 @@ def slugify(text: str) -> str:
 def country_table() -> dict[str, str]:
     """Lower-cased accepted spelling → the name we display (ISO common name if any)."""
     table: dict[str, str] = {}
+    import pycountry  # here: importing it costs more than a build that validates no country
+
     for country in pycountry.countries:
         shown = getattr(country, "common_name", None) or country.name
         for attr in ("name", "common_name", "official_name"):

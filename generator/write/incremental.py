@@ -61,6 +61,8 @@ class Fingerprints:
         if kind is str:  # the most common value: no lookups
             data = value.encode()
             return b"s%d:" % len(data) + data
+        if value is None:  # the next most common (fields not given)
+            return _NONE
         # Only objects kept alive are in the memo, so an id found there is this object's
         found = self._memo.get(id(value))
         if found is not None:
@@ -134,9 +136,17 @@ class Fingerprints:
         for item in items:
             update(digest(item))
 
+    def context(self, value: Mapping[str, Any], h: Any) -> None:
+        """A page's context into ``h``: a mapping seen once, so not memoised."""
+        self._mapping(value, h)
+
     def _mapping(self, value: Mapping[Any, Any], h: Any) -> None:
         update, digest, keys = h.update, self.digest, self._keys
-        for k in sorted(value, key=str):
+        try:
+            order = sorted(value)  # text keys, nearly always: no key function
+        except TypeError:
+            order = sorted(value, key=str)
+        for k in order:
             name = keys.get(k) if type(k) is str else None
             if name is None:
                 name = digest(str(k))
@@ -144,6 +154,9 @@ class Fingerprints:
                     keys[k] = name
             update(name)
             update(digest(value[k]))
+
+
+_NONE = b"r4:None"
 
 
 def _scalar(value: Any) -> bytes:
@@ -190,4 +203,9 @@ def global_fingerprint(
 
 
 def page_fingerprint(base: str, spec: PageSpec, fp: Fingerprints) -> str:
-    return key(base, spec.template, spec.url, spec.title, fp.digest(dict(spec.context)))
+    h = hashlib.sha256(b"page")
+    for part in (base, spec.template, spec.url, spec.title):
+        data = part.encode()
+        h.update(b"%d:" % len(data) + data)
+    fp.context(spec.context, h)
+    return h.hexdigest()
