@@ -270,7 +270,8 @@ def _run(options: config_stage.BuildOptions, held: contextlib.ExitStack) -> Buil
                 _previous(out_dir),
                 release.trash_for(stage.path),
                 stage.folders(),
-                stage.kept,
+                stage.files(),
+                stage.ahead is not None,
             )
             lap("write")
             if problems.errors:

@@ -210,9 +210,9 @@ def test_folders_are_made_ahead_and_those_left_unused_removed(make_site, tmp_pat
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(files.Writer, "_folder", lambda self, f: made.append(f) or real(self, f))
         second = build_site(root, out).resolve()
-    stage = Path(made[0]) if made else None
-    new = {Path(f).relative_to(stage).as_posix() for f in made[1:]} if stage else set()
-    assert stage is not None and stage.name.startswith(".staging-")
+    assert made
+    stage = next(p for p in [Path(made[0]), *Path(made[0]).parents] if ".staging-" in p.name)
+    new = {Path(f).relative_to(stage).as_posix() for f in made if Path(f) != stage}
     assert new and not any((first / f).exists() for f in new)  # only what is new
     assert not (second / "tags/courage").exists()
     assert _files(second) == _files(build_site(root, tmp_path / "cold"))
@@ -231,12 +231,12 @@ def test_folders_that_cannot_be_made_ahead_are_made_by_the_writer(tmp_path):
     stage = tmp_path / "stage"
     stage.mkdir()
     good = ahead.make_ahead(stage, tmp_path / "old")
-    assert good.wait() == {"a", "a/b", "c"} and (stage / "a/b").is_dir()
+    assert good.wait()[0] == {"a", "a/b", "c"} and (stage / "a/b").is_dir()
     assert not (tmp_path / "x").exists()  # never outside the release
     blocked = tmp_path / "blocked"
     blocked.mkdir()
     (blocked / "a").write_text("a file where a folder is due")
-    assert ahead.make_ahead(blocked, tmp_path / "old").wait() == frozenset()
+    assert ahead.make_ahead(blocked, tmp_path / "old").wait()[0] == {"c"}
 
 
 def test_the_spares_folders_are_taken_as_there_unless_they_are_not(make_site, tmp_path):
@@ -420,3 +420,25 @@ def test_a_half_written_cache_entry_is_ignored_then_rewritten(tmp_path):
     cache.put("markdown", k, {"html": "<p>ok</p>"})
     assert cache.get("markdown", k) == {"html": "<p>ok</p>"}
     assert [p.name for p in path.parent.iterdir()] == [k]  # no temporary files left
+
+
+def test_the_current_release_is_carried_ahead_as_hard_links(tmp_path):
+    old = tmp_path / "old"
+    (old / "a/b").mkdir(parents=True)
+    (old / "c").mkdir()
+    (old / "a/b/index.html").write_text("page")
+    (old / "c/d").write_text("data")
+    listed = [
+        {"path": "a/b/index.html", "sha256": "1", "size": 4},
+        {"path": "c/d", "sha256": "2", "size": 4},
+        {"path": "gone.html", "sha256": "3", "size": 1},  # listed, but not on disk
+        {"path": "../x/y", "sha256": "4", "size": 1},  # never outside the release
+    ]
+    (old / "manifest.json").write_text(json.dumps({"files": listed}))
+    stage = tmp_path / "stage"
+    stage.mkdir()
+    folders, carried = ahead.make_ahead(stage, old).wait()
+    assert folders == {"a", "a/b", "c"}
+    assert carried == {"a/b/index.html": ("1", 4), "c/d": ("2", 4)}
+    assert (stage / "c/d").stat().st_ino == (old / "c/d").stat().st_ino
+    assert not (stage / "manifest.json").exists() and not (tmp_path / "x").exists()

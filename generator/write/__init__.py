@@ -95,16 +95,18 @@ def write_all(
     trash: Path | None = None,
     made: Set[str] = frozenset(),
     kept: Mapping[str, tuple[str, int]] | None = None,
+    kept_fresh: bool = False,
 ) -> tuple[list[OutputFile], int]:
     """Write the whole site into ``staging``; template failures become problems.
 
     ``trash``: where to move the files that a recycled ``staging`` replaces; ``made``:
     folders that exist in it already (release-relative); ``kept``: the files it holds
-    already (a recycled spare's: path → sha256, size).
+    already (path → sha256, size): a recycled spare's, or, ``kept_fresh``, those just
+    linked there from the current release.
     Returns every file written and how many pages were rendered (not carried over).
     """
     dropped = Trash(trash) if trash is not None else None
-    out = Writer(staging, trash=dropped, made=made, kept=kept)
+    out = Writer(staging, trash=dropped, made=made, kept=kept, kept_fresh=kept_fresh)
     assets = write_assets(out, env)
     write_images(out, plan, site_dir, cache, problems)
     write_static(out, plan, site_dir, problems)

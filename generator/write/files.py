@@ -119,6 +119,7 @@ class Writer:
         trash: Trash | None = None,
         made: Set[str] = frozenset(),
         kept: Mapping[str, tuple[str, int]] | None = None,
+        kept_fresh: bool = False,
     ):
         self.root = root
         self.dry = dry  # storysite check: render and record, write nothing
@@ -126,6 +127,9 @@ class Writer:
         self._root = str(root)
         self._made: set[str] = {os.path.join(self._root, f) for f in made}  # made ahead
         self._kept = kept or {}  # files already in root (a recycled spare): path → sha, size
+        # linked there by this build (``release.ahead``), with the output lock held:
+        # nothing can have changed them since, so they are not checked one by one
+        self._kept_fresh = kept_fresh
         self._files: dict[str, OutputFile] = {}
         self._lock = Lock()
 
@@ -196,6 +200,9 @@ class Writer:
         old = str(source)
         try:
             if self._kept.get(path) == (entry.get("sha256"), entry.get("size")):
+                if self._kept_fresh:
+                    self.record(_carried(path, entry, inputs))
+                    return True
                 # The spare holds this very content already: only check it is still a file
                 # of that size, as a link from ``old`` would (most of an edit build's
                 # 16,000 files: a stat and a failed link saved on each)
