@@ -269,9 +269,7 @@ def _run(options: config_stage.BuildOptions, held: contextlib.ExitStack) -> Buil
                 store,
                 _previous(out_dir),
                 release.trash_for(stage.path),
-                stage.folders(),
-                stage.files(),
-                stage.ahead is not None,
+                stage.ready,
             )
             lap("write")
             if problems.errors:

@@ -97,11 +97,16 @@ class Background:
     pages are fingerprinted and linked). Without fork, or with one job, it runs inline.
     """
 
+    @staticmethod
+    def forks() -> bool:
+        """Whether ``fn`` will run in another process (else inline, at once)."""
+        return jobs() > 1 and "fork" in multiprocessing.get_all_start_methods()
+
     def __init__(self, fn: Callable[[], Any]):
         self._pool = None
         self._inline: Any = None
         self._pending: Any = None
-        if jobs() == 1 or "fork" not in multiprocessing.get_all_start_methods():
+        if not self.forks():
             self._inline = (fn(),)
             return
         global _job

@@ -9,6 +9,7 @@ build is done, by a process that does not hold the build up.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import stat
@@ -36,15 +37,17 @@ class Trash:
         self._count += 1
         target = os.path.join(self.folder, f"{os.getpid()}-{self._count}")
         try:
-            os.rename(path, target)
-        except FileNotFoundError:  # the trash folder is not made yet
-            os.makedirs(self.folder, exist_ok=True)
-            os.rename(path, target)
-        except OSError:  # another file system, say: delete it now
+            try:
+                os.rename(path, target)
+            except FileNotFoundError:  # the trash folder is not made yet
+                os.makedirs(self.folder, exist_ok=True)
+                os.rename(path, target)
+        except OSError:  # another file system, or no room for the trash folder: now
             if stat.S_ISDIR(st.st_mode):
-                shutil.rmtree(path)
+                shutil.rmtree(path, ignore_errors=True)
             else:
-                os.unlink(path)
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(path)
 
     def empty_later(self) -> None:
         if os.path.isdir(self.folder):

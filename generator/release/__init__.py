@@ -91,15 +91,14 @@ class Stage:
     present: frozenset[str] = frozenset()  # a recycled spare's, as its manifest lists them
     kept: Mapping[str, tuple[str, int]] = field(default_factory=dict)  # its files: sha, size
 
-    def folders(self) -> frozenset[str]:
-        """The folders there (release-relative): made ahead, once they all are, or those
-        of the recycled spare (checking 16,000 of them one by one cost 0.15 s)."""
-        return self.ahead.wait()[0] if self.ahead is not None else self.present
-
-    def files(self) -> Mapping[str, tuple[str, int]]:
-        """The files there: path → (sha256, size), as the manifest they came from lists
-        them (the current release's, carried over ahead, or the recycled spare's)."""
-        return self.ahead.wait()[1] if self.ahead is not None else self.kept
+    def ready(self) -> tuple[frozenset[str], Mapping[str, tuple[str, int]], bool]:
+        """Once the folder may be written into: the folders there (release-relative;
+        checking 16,000 one by one cost 0.15 s), the files there (path → sha256, size,
+        as the manifest they came from lists them), and whether they were carried over
+        ahead (else they are a recycled spare's)."""
+        if self.ahead is not None:
+            return (*self.ahead.wait(), True)
+        return self.present, self.kept, False
 
     def made(self) -> tuple[frozenset[str], frozenset[str]]:
         """The folders and files made ahead, for ``commit`` to remove those the new

@@ -22,6 +22,7 @@ from generator.render.stored import (
     Html,
     Pack,
     Rendered,
+    Words,
     cache_key,
     from_json,
     from_meta,
@@ -81,9 +82,15 @@ class _Reader:
         self.video_hosts = video_hosts
 
     def __call__(self, k: str, path: str) -> str:
+        return self.entry(k, path).html.text
+
+    def words(self, k: str, path: str) -> str:
+        return str(self.entry(k, path).words)
+
+    def entry(self, k: str, path: str) -> Rendered:
         hit = from_json(self.cache.get("markdown", k), path, k)
         if hit is not None:
-            return hit[0].html.text
+            return hit[0]
         problems = Problems()
         doc = load.read_doc(self.planner.site_dir, path, problems)
         if doc is None or _key(doc, doc.body, self.routes, self.planner, self.video_hosts) != k:
@@ -91,7 +98,7 @@ class _Reader:
         renderer = Renderer(self.routes, self.planner, self.video_hosts)
         rendered = renderer.render(path, doc.folder, doc.body, doc.body_line, problems, k)
         self.cache.put("markdown", k, to_json(rendered, problems.items))
-        return rendered.html.text
+        return rendered
 
 
 def _key(
@@ -143,7 +150,10 @@ def render_all(
             out[src.path] = _changed(exc, problems)
             continue
         meta = pack.entries.get(k)
-        hit = from_meta(meta, src.path, Html(k, None, read, src.path)) if meta else None
+        hit = None
+        if meta:
+            lazy = Words(k, None, read.words, src.path)
+            hit = from_meta(meta, src.path, Html(k, None, read, src.path), lazy)
         if hit is None:
             data = cache.get("markdown", k)
             hit = from_json(data, src.path, k)
@@ -154,7 +164,7 @@ def render_all(
             except load.FileChanged as exc:
                 out[src.path] = _changed(exc, problems)
             continue
-        pack.use(k, meta)
+        pack.use(k, meta[:3])
         out[src.path], replayed = hit
         problems.items.extend(replayed)
         for image in hit[0].images:
@@ -174,7 +184,7 @@ def render_all(
     for (doc, k, _body), data in zip(todo, parallel.map_chunks(job, todo), strict=True):
         fresh = from_json(data, doc.source.path, k)
         assert fresh is not None
-        pack.use(k, data["meta"])
+        pack.use(k, data["meta"][:3])
         out[doc.source.path], found = fresh
         problems.items.extend(found)
         for image in fresh[0].images:

@@ -23,7 +23,7 @@ from generator.images import ImagePlan, ImagePlanner, Variant
 from generator.urls import Routes
 
 # (kind, key) of the pack; the key carries the cache schema and generator version
-PACK = ("markdown-pack", key("last"))
+PACK = ("markdown-pack", key("last", "no words"))
 
 
 class Html:
@@ -61,6 +61,32 @@ class Html:
         return f"Html({self.key[:12]}…)"
 
 
+class Words:
+    """A rendered body's search terms (``words.pack``), or how to read them: only the
+    search index reads them, and only for the chunks of documents that changed; they
+    were three quarters of the pack every edit build read and wrote."""
+
+    __slots__ = ("_path", "_read", "_text", "key")
+
+    def __init__(
+        self,
+        key: str,
+        text: str | None = None,
+        read: Callable[[str, str], str] | None = None,
+        path: str = "",
+    ):
+        self.key, self._text, self._read, self._path = key, text, read, path
+
+    def __str__(self) -> str:
+        if self._text is None:
+            assert self._read is not None
+            self._text = self._read(self.key, self._path)
+        return self._text
+
+    def __repr__(self) -> str:
+        return f"Words({self.key[:12]}…)"
+
+
 class BodyGone(Exception):
     """A body could not be read back from the cache, nor rendered again from its file."""
 
@@ -74,7 +100,7 @@ class Rendered:
     html: Html
     links: tuple[str, ...]  # site URLs this body links to
     images: tuple[ImagePlan, ...]
-    words: str = ""  # search terms of the text with counts (words.pack)
+    words: str | Words = ""  # search terms of the text with counts (words.pack)
 
 
 # Every token that could be a link or image target: found from its extension, then
@@ -129,7 +155,8 @@ def cache_key(
 
 
 def meta_json(rendered: Rendered, problems: list[Problem]) -> list[Any]:
-    """Everything of a rendering but its HTML, as JSON values."""
+    """Everything of a rendering but its HTML, as JSON values (the pack keeps all but
+    the last, the words)."""
     images = [
         [
             i.source,
@@ -142,22 +169,29 @@ def meta_json(rendered: Rendered, problems: list[Problem]) -> list[Any]:
         for i in rendered.images
     ]
     found = [[p.severity.value, p.line, p.field, p.message, p.hint] for p in problems]
-    return [list(rendered.links), images, found, rendered.words]
+    return [list(rendered.links), images, found, str(rendered.words)]
 
 
 def to_json(rendered: Rendered, problems: list[Problem]) -> dict[str, Any]:
     return {"html": rendered.html.text, "meta": meta_json(rendered, problems)}
 
 
-def from_meta(data: Any, path: str, html: Html) -> tuple[Rendered, list[Problem]] | None:
+def from_meta(
+    data: Any, path: str, html: Html, lazy: Words | None = None
+) -> tuple[Rendered, list[Problem]] | None:
+    """A rendering from its meta; ``lazy``: its words, when the meta (the pack's) has
+    none."""
     try:
-        links, images, found, text = data
+        links, images, found, *text = data
+        if len(text) != (0 if lazy else 1):
+            return None
         plans = tuple(ImagePlan(*i[:5], tuple(Variant(*v) for v in i[5])) for i in images)
         problems = [
             Problem(path, line, field, msg, hint, Severity(sev))
             for sev, line, field, msg, hint in found
         ]
-        return Rendered(html, tuple(str(u) for u in links), plans, str(text)), problems
+        words = lazy if lazy is not None else str(text[0])
+        return Rendered(html, tuple(str(u) for u in links), plans, words), problems
     except (KeyError, TypeError, ValueError):
         return None  # an entry of another shape: render afresh
 

@@ -101,7 +101,7 @@ class SearchDoc:
     country: str | None
     injustice: tuple[str, ...]
     date: str
-    words: str  # term:count pairs of the text (words.pack); the index adds title and summary
+    words: Any  # term:count pairs (words.pack; str() reads them): title, summary added later
     source: str  # digest of the file it came from: the index is rebuilt when one changes
 
 

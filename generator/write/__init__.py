@@ -7,8 +7,10 @@ whether that folder ever becomes the site. Returns one OutputFile per file.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence, Set
+import os
+from collections.abc import Callable, Mapping, Sequence, Set
 from pathlib import Path
+from typing import Any
 
 import jinja2
 
@@ -22,10 +24,20 @@ from generator.write.assets import write_assets, write_images, write_static
 from generator.write.feeds import write_feed
 from generator.write.files import OutputFile, Writer
 from generator.write.incremental import Previous
-from generator.write.pages import check_templates, common_context, render_page, write_pages
+from generator.write.pages import (
+    check_templates,
+    common_context,
+    fingerprint_pages,
+    render_page,
+    write_pages,
+)
 from generator.write.redirects import write_host_rules, write_redirects
-from generator.write.search import write_search
+from generator.write.search import make_search, put_search
 from generator.write.sitemap import write_robots, write_sitemap
+
+# What a staging folder holds when the writer starts: folders, files, and whether the
+# files were linked there by this build (else a recycled spare's, checked one by one)
+Ready = tuple[Set[str], Mapping[str, tuple[str, int]] | None, bool]
 
 __all__ = [
     "OutputFile",
@@ -76,10 +88,23 @@ def quick_pages(
 
 
 def _search_files(
-    staging: Path, plan: SitePlan, previous: Previous | None, trash: Trash | None, cache: Cache
+    staging: Path,
+    plan: SitePlan,
+    previous: Previous | None,
+    trash: Trash | None,
+    cache: Cache,
+    gate: tuple[int, int] | None = None,
 ) -> list[OutputFile]:
+    """The search index, made then written into ``staging``. In a background process,
+    ``gate`` is a pipe (read end, write end): the index is written once the parent has
+    sent a byte through it (the staging folder is ready), never if it closed it."""
+    files = make_search(plan, previous, cache)
+    if gate is not None:
+        os.close(gate[1])  # this process's copy: else reading would never see the end
+        if os.read(gate[0], 1) != b"1":
+            return []  # the build stopped before writing
     out = Writer(staging, trash=trash)
-    write_search(out, plan, previous, cache)
+    put_search(out, files, previous, lambda: make_search(plan, None, cache).made)
     return out.files()
 
 
@@ -93,31 +118,47 @@ def write_all(
     cache: Cache,
     previous: Previous | None = None,
     trash: Path | None = None,
-    made: Set[str] = frozenset(),
-    kept: Mapping[str, tuple[str, int]] | None = None,
-    kept_fresh: bool = False,
+    ready: Callable[[], Ready] | None = None,
 ) -> tuple[list[OutputFile], int]:
     """Write the whole site into ``staging``; template failures become problems.
 
-    ``trash``: where to move the files that a recycled ``staging`` replaces; ``made``:
-    folders that exist in it already (release-relative); ``kept``: the files it holds
-    already (path → sha256, size): a recycled spare's, or, ``kept_fresh``, those just
-    linked there from the current release.
+    ``trash``: where to move the files that a recycled ``staging`` replaces; ``ready``
+    waits until ``staging`` may be written into, then says what it holds already: the
+    folders (release-relative), the files (path → sha256, size; a recycled spare's, or
+    those just linked there from the current release), and whether they are the latter.
     Returns every file written and how many pages were rendered (not carried over).
     """
     dropped = Trash(trash) if trash is not None else None
-    out = Writer(staging, trash=dropped, made=made, kept=kept, kept_fresh=kept_fresh)
-    assets = write_assets(out, env)
+    # The search index depends on nothing the pages do: it is made in another process
+    # while the pages are fingerprinted (0.4 s of hashing at 10,000 stories) and carried
+    # over, written once the staging folder is ready (another process may still be
+    # making it), and done before the page workers start. Beside them it was three
+    # processes on two cores, each with its own copy of much of the parent's memory:
+    # the build's peak (839 MiB at 10,000 stories, not 640)
+    search: Any = None
+    gate = os.pipe() if parallel.Background.forks() else None
+    try:
+        if gate is not None:
+            search = parallel.Background(
+                lambda: _search_files(staging, plan, previous, dropped, cache, gate)
+            )
+            os.close(gate[0])
+        assets = write_assets(Writer(staging, dry=True), env)  # their names, to fingerprint
+        fingerprints = fingerprint_pages(plan, env, routes, assets)
+        made, kept, fresh = ready() if ready is not None else (frozenset(), None, False)
+        if gate is not None:
+            os.write(gate[1], b"1")
+    finally:
+        if gate is not None:
+            os.close(gate[1])
+    if search is None:  # no second process: made and written here, now
+        search = parallel.Background(lambda: _search_files(staging, plan, previous, dropped, cache))
+    out = Writer(staging, trash=dropped, made=made, kept=kept, kept_fresh=fresh)
+    write_assets(out, env)
     write_images(out, plan, site_dir, cache, problems)
     write_static(out, plan, site_dir, problems)
-    # The search index depends on nothing the pages do: it is built in another process
-    # (weighing every word of every story takes a second at 10,000 stories) while pages
-    # are fingerprinted and carried over, and done before the page workers start. Beside
-    # them it was three processes on two cores, each with its own copy of much of the
-    # parent's memory: the build's peak (839 MiB at 10,000 stories, not 640)
-    search = parallel.Background(lambda: _search_files(staging, plan, previous, dropped, cache))
     rendered = write_pages(
-        out, plan, env, routes, assets, problems, site_dir, previous, search.result
+        out, plan, env, routes, assets, problems, site_dir, previous, search.result, fingerprints
     )
     for record in search.result():
         out.record(record)

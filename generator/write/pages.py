@@ -223,6 +223,16 @@ def render_page(
     return env.get_template(template).render(**common, **own, page_url=url, page_title=title)
 
 
+def fingerprint_pages(
+    plan: SitePlan, env: jinja2.Environment, routes: Routes, assets: Mapping[str, str]
+) -> list[str]:
+    """Each page's fingerprint, in plan order. In-process: forking costs more than
+    hashing (0.4 s at 10,000 stories)."""
+    base = global_fingerprint(plan, env, routes, assets)
+    fp = Fingerprints()
+    return [page_fingerprint(base, spec, fp) for spec in plan.pages]
+
+
 def write_pages(
     out: Writer,
     plan: SitePlan,
@@ -233,21 +243,21 @@ def write_pages(
     site_dir: Path,
     previous: Previous | None = None,
     before_rendering: Callable[[], Any] | None = None,
+    fingerprints: Sequence[str] | None = None,
 ) -> int:
     """Render every page whose inputs changed; hard-link the rest from ``previous``.
 
-    ``before_rendering`` is called once the pages to render are known, before they are.
+    ``before_rendering`` is called once the pages to render are known, before they are;
+    ``fingerprints``: the pages' (``fingerprint_pages``), if known already.
     Returns how many pages were rendered (the rest were carried over).
     """
     common = common_context(plan, routes, assets, env)
-    base = global_fingerprint(plan, env, routes, assets)
-    fp = Fingerprints()
+    if fingerprints is None:
+        fingerprints = fingerprint_pages(plan, env, routes, assets)
     todo: list[tuple[PageSpec, str]] = []
     old_files = previous.files if previous is not None else {}
     old_root = str(previous.folder) if previous is not None else ""
-    # in-process: forking costs more than hashing (0.5 s at 10,000 stories)
-    for spec in plan.pages:
-        inputs = page_fingerprint(base, spec, fp)
+    for spec, inputs in zip(plan.pages, fingerprints, strict=True):
         path = output_path(spec.url)
         entry = old_files.get(path)
         reusable = entry is not None and entry.get("inputs") == inputs

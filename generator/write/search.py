@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from generator import words
@@ -39,22 +41,62 @@ def _dump(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
+@dataclass(frozen=True)
+class SearchFiles:
+    """The index's files, made but not written: the old ones to carry over when
+    nothing in the index changed, else every file's path and bytes."""
+
+    inputs: str
+    carried: dict[str, Any]  # path → the previous release's manifest entry
+    made: list[tuple[str, bytes]]
+
+
 def write_search(out: Writer, plan: SitePlan, previous: Previous | None, cache: Cache) -> None:
+    put_search(out, make_search(plan, previous, cache), previous, lambda: _index(plan, cache))
+
+
+def make_search(plan: SitePlan, previous: Previous | None, cache: Cache) -> SearchFiles:
+    """The index's files for ``plan``, written nowhere yet (``put_search`` does)."""
     # Every field of a doc comes from its file (and site.yaml's labels, in the key too):
     # the URLs and file digests are enough to tell whether the index would change
-    site = plan.globals.get("site")
-    settings = site.model_dump_json() if site is not None else ""
-    ids = [f"{d.url} {d.source}" for d in plan.search]
-    inputs = key("search-index", FORMAT, settings, *ids)
+    inputs = key("search-index", FORMAT, _settings(plan), *_ids(plan))
     if previous is not None:
         old = {p: e for p, e in previous.files.items() if p.startswith(FOLDER + "/")}
-        if (
-            old
-            and all(e.get("inputs") == inputs for e in old.values())
-            and all(out.link(p, previous.folder / p, e, inputs) for p, e in sorted(old.items()))
-        ):
+        if old and all(e.get("inputs") == inputs for e in old.values()):
+            return SearchFiles(inputs, old, [])
+    return SearchFiles(inputs, {}, _index(plan, cache))
+
+
+def put_search(
+    out: Writer,
+    files: SearchFiles,
+    previous: Previous | None,
+    remake: Callable[[], list[tuple[str, bytes]]],
+) -> None:
+    """Write what ``make_search`` made, or carry the old index over (``remake`` it if a
+    file of the old one is missing or damaged)."""
+    made = files.made
+    if files.carried and previous is not None:
+        old = sorted(files.carried.items())
+        if all(out.link(p, previous.folder / p, e, files.inputs) for p, e in old):
             return
-    docs = plan.search
+        made = remake()
+    for path, data in made:
+        out.write(path, data, files.inputs)
+
+
+def _settings(plan: SitePlan) -> str:
+    site = plan.globals.get("site")
+    return site.model_dump_json() if site is not None else ""
+
+
+def _ids(plan: SitePlan) -> list[str]:
+    return [f"{d.url} {d.source}" for d in plan.search]
+
+
+def _index(plan: SitePlan, cache: Cache) -> list[tuple[str, bytes]]:
+    docs, ids, settings = plan.search, _ids(plan), _settings(plan)
+    made: list[tuple[str, bytes]] = []
     # term -> [doc, weight, doc, weight, ...], chunk after chunk: doc numbers ascend
     postings: dict[str, list[int]] = {}
     found = postings.get
@@ -75,13 +117,13 @@ def write_search(out: Writer, plan: SitePlan, previous: Previous | None, cache: 
     for term, entries in postings.items():
         shards[term[:2]][term] = entries
     for prefix, entries in sorted(shards.items()):
-        out.write(f"{FOLDER}/index/{prefix}.json", _dump(entries), inputs)
+        made.append((f"{FOLDER}/index/{prefix}.json", _dump(entries)))
     for start in range(0, max(len(docs), 1), DOCS_PER_FILE):
         cards = [
             [d.url, d.title, d.summary, d.kind, d.country or "", list(d.injustice), d.date]
             for d in docs[start : start + DOCS_PER_FILE]
         ]
-        out.write(f"{FOLDER}/docs/{start // DOCS_PER_FILE}.json", _dump(cards), inputs)
+        made.append((f"{FOLDER}/docs/{start // DOCS_PER_FILE}.json", _dump(cards)))
     meta = {
         "format": FORMAT,
         "docs": len(docs),
@@ -89,7 +131,8 @@ def write_search(out: Writer, plan: SitePlan, previous: Previous | None, cache: 
         "filters": filters,
         "stop": sorted(STOP),  # the browser drops the same words from queries
     }
-    out.write(f"{FOLDER}/meta.json", _dump(meta), inputs)
+    made.append((f"{FOLDER}/meta.json", _dump(meta)))
+    return made
 
 
 def _chunk(
@@ -116,7 +159,7 @@ def _postings(docs: tuple[SearchDoc, ...], first: int) -> dict[str, list[int]]:
         extra = {t: 3 * n for t, n in words.terms(doc.title).items()}
         for t, n in words.terms(doc.summary).items():
             extra[t] = extra.get(t, 0) + 2 * n
-        for item in doc.words.split():
+        for item in str(doc.words).split():
             term, _, count = item.rpartition(":")
             weight = int(count) + extra.pop(term, 0) if extra else int(count)
             entries = found(term)
