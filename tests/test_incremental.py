@@ -442,3 +442,15 @@ def test_the_current_release_is_carried_ahead_as_hard_links(tmp_path):
     assert carried == {"a/b/index.html": ("1", 4), "c/d": ("2", 4)}
     assert (stage / "c/d").stat().st_ino == (old / "c/d").stat().st_ino
     assert not (stage / "manifest.json").exists() and not (tmp_path / "x").exists()
+
+
+def test_the_writer_never_makes_its_root_again(tmp_path):
+    # A background writer (the search index) must not bring a staging folder back
+    # after the build threw it away
+    root = tmp_path / ".staging-x"
+    root.mkdir()
+    out = files.Writer(root)
+    shutil.rmtree(root)
+    with pytest.raises(FileNotFoundError):
+        out.write("search/index/ab.json", b"{}")
+    assert not root.exists()

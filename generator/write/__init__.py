@@ -7,6 +7,7 @@ whether that folder ever becomes the site. Returns one OutputFile per file.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable, Mapping, Sequence, Set
 from pathlib import Path
@@ -154,12 +155,27 @@ def write_all(
     if search is None:  # no second process: made and written here, now
         search = parallel.Background(lambda: _search_files(staging, plan, previous, dropped, cache))
     out = Writer(staging, trash=dropped, made=made, kept=kept, kept_fresh=fresh)
-    write_assets(out, env)
-    write_images(out, plan, site_dir, cache, problems)
-    write_static(out, plan, site_dir, problems)
-    rendered = write_pages(
-        out, plan, env, routes, assets, problems, site_dir, previous, search.result, fingerprints
-    )
+    try:
+        write_assets(out, env)
+        write_images(out, plan, site_dir, cache, problems)
+        write_static(out, plan, site_dir, problems)
+        rendered = write_pages(
+            out,
+            plan,
+            env,
+            routes,
+            assets,
+            problems,
+            site_dir,
+            previous,
+            search.result,
+            fingerprints,
+        )
+    except BaseException:
+        # the staging folder is about to be thrown away: not while the index is written
+        with contextlib.suppress(Exception):
+            search.result()
+        raise
     for record in search.result():
         out.record(record)
     write_feed(out, plan, routes)

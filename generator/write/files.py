@@ -154,7 +154,7 @@ class Writer:
                 os.mkdir(folder)
         except (FileNotFoundError, NotADirectoryError):  # (or a file) above it
             parent = os.path.dirname(folder)
-            if len(parent) < len(self._root):  # the root itself is gone
+            if len(parent) <= len(self._root):  # the root itself is gone: never made here
                 raise
             self._folder(parent)
             self._folder(folder)
