@@ -245,7 +245,7 @@ def _run(options: config_stage.BuildOptions, held: contextlib.ExitStack) -> Buil
     rendered = render.render_all(docs, bodies, routes, planner, problems, store, config.video_hosts)
     del bodies  # rendered: the page workers fork without them
     lap("render")
-    plan = site.assemble(published, rendered, routes, config, planner, problems)
+    plan = site.assemble(published, rendered, routes, config, planner, problems, store)
     lap("assemble")
     env = theme.environment(site_dir, config)
     write.check_templates(env, site_dir, problems, store)

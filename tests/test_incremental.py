@@ -454,3 +454,16 @@ def test_the_writer_never_makes_its_root_again(tmp_path):
     with pytest.raises(FileNotFoundError):
         out.write("search/index/ab.json", b"{}")
     assert not root.exists()
+
+
+def test_related_stories_follow_the_fields_they_come_from(make_site, tmp_path):
+    # the related lists are kept from the last build while their fields stay the same;
+    # a new country leaves the order of the stories as it was, and their lists not
+    root = _site(make_site)
+    out = tmp_path / "out"
+    first = build_site(root, out)
+    assert b"More stories like this" in (first / "stories/s6/index.html").read_bytes()
+    _edit(root, "content/stories/s6.md", "country: Uganda", "country: Kenya")
+    incremental = build_site(root, out)
+    assert b"More stories like this" not in (incremental / "stories/s6/index.html").read_bytes()
+    assert _files(incremental) == _files(build_site(root, tmp_path / "cold"))

@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from typing import Any
 
+from generator.cache import Cache
 from generator.config import SiteConfig
 from generator.gate import Published
 from generator.images import ImagePlanner
@@ -65,8 +66,10 @@ def assemble(
     config: SiteConfig,
     planner: ImagePlanner,
     problems: Any,
+    cache: Cache | None = None,
 ) -> SitePlan:
-    """Decide every page of the site, in a stable order."""
+    """Decide every page of the site, in a stable order (``cache``: where the related
+    stories of the last build are kept)."""
     today = published.as_of.date()
     cards = {s.slug: story_card(s, planner, problems) for s in published.stories}
     ordered = [cards[s.slug] for s in published.stories]  # newest first
@@ -76,7 +79,7 @@ def assemble(
         return rendered[doc.source.path].html
 
     # stories: one page each, related by index
-    related = related_stories(published.stories)
+    related = related_stories(published.stories, cache)
     part_of = defaultdict(list)
     for m in published.milestones:
         for slug in m.stories:
