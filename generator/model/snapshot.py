@@ -21,7 +21,9 @@ import importlib.util
 import json
 import os
 import secrets
-from collections.abc import Iterator, Mapping
+import types
+import typing
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -95,57 +97,75 @@ def _countries_stamp() -> str:
         return base
 
 
+def _converter(annotation: Any) -> Callable[[Any], Any] | None:
+    """How a field's JSON value becomes the validated one, when it is not as it is."""
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):  # X | None
+        annotation = next(a for a in typing.get_args(annotation) if a is not type(None))
+    if typing.get_origin(annotation) is typing.Annotated:  # PlainDate and the like
+        annotation = typing.get_args(annotation)[0]
+    kind = typing.get_origin(annotation) or annotation
+    if kind is dt.datetime:
+        return dt.datetime.fromisoformat
+    if kind is dt.date:
+        return dt.date.fromisoformat
+    if kind is PartialDate:
+        return lambda v: PartialDate(*v)
+    if isinstance(kind, type) and issubclass(kind, Mapping):
+        return LineMap
+    if kind is tuple:
+        return tuple
+    return None
+
+
+# Per class: (position, converter) of each field whose JSON value needs one; the
+# values of the rest (text, numbers, nested models) are what validation gave
+_CONVERT: list[list[tuple[int, Callable[[Any], Any]]]] = []
+
+
 def encode(value: Any) -> Any:
-    """A validated value → JSON values: tuples as lists, the rest tagged."""
+    """A validated value → JSON values; a model as its class and its fields' values,
+    which ``_rebuild`` turns back by the field types (dates as ISO text, line maps as
+    text, tuples as lists)."""
     kind = type(value)
     if kind in _PLAIN:
         return value
     if kind is tuple:
         return [v if type(v) in _PLAIN else encode(v) for v in value]
     if kind is PartialDate:
-        return {"\0p": list(value)}
-    if kind is dt.datetime:
-        return {"\0t": value.isoformat()}
-    if kind is dt.date:
-        return {"\0d": value.isoformat()}
+        return list(value)
+    if kind is dt.datetime or kind is dt.date:
+        return value.isoformat()
     index = _INDEX.get(kind)
     if index is not None:
         fields = value.__dict__
         return {"\0m": [index, *(encode(fields[name]) for name in _NAMES[index])]}
     if isinstance(value, LineMap) and value.text is not None:
-        return {"\0l": value.text}
+        return value.text
     if isinstance(value, Mapping):  # a key → line map
-        return {"\0l": LineMap.pack(value)}
+        return LineMap.pack(value)
     raise TypeError(f"cannot keep a {kind.__name__} in the snapshot")
 
 
 def _rebuild(d: dict[str, Any]) -> Any:
-    """``json.loads`` object hook: tagged values back to what ``encode`` was given."""
+    """``json.loads`` object hook: a model back from what ``encode`` made of it."""
     m = d.get("\0m")
-    if m is not None:
-        index = m[0]
-        cls = _CLASSES[index]
-        obj = cls.__new__(cls)
-        values = [tuple(v) if type(v) is list else v for v in m[1:]]
-        if len(values) != len(_NAMES[index]):
-            raise ValueError("fields differ")
-        setattr_ = object.__setattr__
-        setattr_(obj, "__dict__", dict(zip(_NAMES[index], values, strict=True)))
-        setattr_(obj, "__pydantic_fields_set__", fields_set(cls))
-        setattr_(obj, "__pydantic_extra__", None)
-        setattr_(obj, "__pydantic_private__", None)
-        return obj
-    if len(d) == 1:
-        ((tag, v),) = d.items()
-        if tag == "\0d":
-            return dt.date.fromisoformat(v)
-        if tag == "\0t":
-            return dt.datetime.fromisoformat(v)
-        if tag == "\0p":
-            return PartialDate(*v)
-        if tag == "\0l":
-            return LineMap(v)
-    return d
+    if m is None:
+        return d
+    index = m[0]
+    cls = _CLASSES[index]
+    values = m[1:]
+    if len(values) != len(_NAMES[index]):
+        raise ValueError("fields differ")
+    for i, convert in _CONVERT[index]:
+        if values[i] is not None:
+            values[i] = convert(values[i])
+    obj = cls.__new__(cls)
+    setattr_ = object.__setattr__
+    setattr_(obj, "__dict__", dict(zip(_NAMES[index], values, strict=True)))
+    setattr_(obj, "__pydantic_fields_set__", fields_set(cls))
+    setattr_(obj, "__pydantic_extra__", None)
+    setattr_(obj, "__pydantic_private__", None)
+    return obj
 
 
 class LineMap(Mapping[tuple[str | int, ...], int]):
@@ -193,6 +213,15 @@ class LineMap(Mapping[tuple[str | int, ...], int]):
         return repr(self._map())
 
 
+for _cls in _CLASSES:
+    _found = []
+    for _i, _info in enumerate(_cls.model_fields.values()):
+        _convert = _converter(_info.annotation)
+        if _convert is not None:
+            _found.append((_i, _convert))
+    _CONVERT.append(_found)
+
+
 def decode(payload: bytes) -> Any:
     return json.loads(payload, object_hook=_rebuild)
 
@@ -204,7 +233,7 @@ class Snapshot:
         self.cache = cache
         vocabularies = repr((config.vocabularies.injustice, config.vocabularies.milestone_kind))
         self.key = key(
-            "documents-1",
+            "documents-2",
             str(site_dir.resolve()),
             vocabularies,
             _code_digest(),
