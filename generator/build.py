@@ -106,11 +106,13 @@ def _documents(corpus: model.Corpus) -> chain[Any]:
     return chain(corpus.stories, corpus.milestones, corpus.pages, corpus.campaigns)
 
 
-def _inputs_key(options: config_stage.BuildOptions, as_of: dt.datetime) -> str:
+def _inputs_key(
+    options: config_stage.BuildOptions, as_of: dt.datetime, seen: dict[str, stamps.Stamp]
+) -> str:
     """Everything a build's output depends on, cheaply: file stats, options, the day."""
     return key(
         __version__,
-        stamps.signature(options.site_dir, theme.builtin_dir(), Path(__file__).parent),
+        stamps.signature(options.site_dir, theme.builtin_dir(), Path(__file__).parent, seen),
         str(options.site_dir.resolve()),
         repr((options.base_url, options.drafts)),
         as_of.date().isoformat(),  # dates on pages (days left, consent expiry) move daily
@@ -199,7 +201,10 @@ def _run(options: config_stage.BuildOptions, held: contextlib.ExitStack) -> Buil
     as_of = build_moment(options)
 
     store = Cache(options.output / CACHE_DIR, readonly=not options.write)
-    inputs = _inputs_key(options, as_of)
+    # Before any stamp is taken: a stamp is settled if its file had not changed by then
+    reading = time.time_ns()
+    seen: dict[str, stamps.Stamp] = {}
+    inputs = _inputs_key(options, as_of, seen)
     if options.write and not options.keep_session:
         unchanged = _up_to_date(options.output, store, inputs, as_of, started)
         if unchanged is not None:
@@ -216,9 +221,8 @@ def _run(options: config_stage.BuildOptions, held: contextlib.ExitStack) -> Buil
     snapshot = None
     if config is not None and not options.keep_session:
         snapshot = model.Snapshot(store, config, site_dir)
-    reading = time.time_ns()
     known = snapshot.known() if snapshot else None
-    source = load.read_site(site_dir, problems, store, known)
+    source = load.read_site(site_dir, problems, store, known, seen)
     lap("load")
     if config is None:
         raise BuildFailed(problems.errors)

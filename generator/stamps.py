@@ -29,11 +29,17 @@ def settled(stamp: Stamp, now_ns: int | None = None) -> bool:
     return now - stamp[2] >= SETTLE_NS
 
 
-def signature(site_dir: Path, theme_dir: Path, code_dir: Path | None = None) -> str:
+def signature(
+    site_dir: Path,
+    theme_dir: Path,
+    code_dir: Path | None = None,
+    seen: dict[str, Stamp] | None = None,
+) -> str:
     """A cheap fingerprint of every input file: path, size and modification time.
 
     Used to skip a build outright when nothing changed (as make and ninja do); a file
-    touched without changing only costs a normal incremental build.
+    touched without changing only costs a normal incremental build. ``seen`` gets the
+    stamp of every file it looked at, by path (the build would stat them again).
     """
     h = hashlib.sha256()
     root = site_dir.resolve()
@@ -54,5 +60,7 @@ def signature(site_dir: Path, theme_dir: Path, code_dir: Path | None = None) -> 
                     st = os.stat(path)
                 except OSError:
                     continue
+                if seen is not None:
+                    seen[path] = stamp_of(st)
                 h.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ino}\n".encode())
     return h.hexdigest()

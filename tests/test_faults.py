@@ -227,10 +227,10 @@ def tiny_tmpfs(path: Path, size: str) -> Iterator[bool]:
 def _fill(folder: Path, leave: int) -> None:
     """Fill the file system holding ``folder`` until only about ``leave`` bytes are free."""
     filler = folder / "filler"
-    with filler.open("wb") as fh, contextlib.suppress(OSError):
+    # unbuffered: else closing it flushes what the last write left, and fails again
+    with filler.open("wb", buffering=0) as fh, contextlib.suppress(OSError):
         while True:
             fh.write(b"\0" * 65536)
-            fh.flush()
     os.truncate(filler, max(0, filler.stat().st_size - leave))
 
 

@@ -35,6 +35,7 @@ def _doc(i: int, text: str = "") -> SearchDoc:
 
 
 def _index(tmp_path, name, docs, cache) -> dict[str, bytes]:
+    (tmp_path / name).mkdir()  # a writer's root is there before it (never made by it)
     out = Writer(tmp_path / name)
     search.write_search(out, _Plan(docs), None, cache)
     return {

@@ -179,7 +179,7 @@ def test_a_body_read_late_must_be_the_one_validated(make_site, tmp_path, monkeyp
     rel = "content/stories/s3.md"
     with (root / rel).open("a") as f:
         f.write("\nSaved later.\n")
-    monkeypatch.setattr(load, "unchanged", lambda root, todo, known: {rel: (0, 0, 0, 0, 0)})
+    monkeypatch.setattr(load, "unchanged", lambda *args: {rel: (0, 0, 0, 0, 0)})
     with pytest.raises(BuildFailed) as failed:
         build_site(root, out)
     assert [p.path for p in failed.value.problems] == [rel]
@@ -196,3 +196,21 @@ def test_bodies_are_read_from_the_bytes_they_were_validated_from(make_site):
     assert bodies[rel] == doc.body
     with pytest.raises(load.FileChanged):
         load.Bodies(root, {}, {rel: "0" * 64})[rel]
+
+
+def test_a_kept_documents_problems_name_its_lines(make_site, tmp_path, monkeypatch, counted):
+    # s1 is left unread (its stamp holds) when the story it picked goes: the problem
+    # still names the line, from the line map the snapshot kept as text
+    monkeypatch.setattr("generator.stamps.SETTLE_NS", 0)
+    files = dict([story("s1", related="[s2]"), story("s2"), story("s3")])
+    root = make_site(files)
+    out = tmp_path / "out"
+    build_site(root, out)
+    counted["read"].clear()
+    (root / "content/stories/s2.md").unlink()
+    with pytest.raises(BuildFailed) as failed:
+        build_site(root, out)
+    assert "content/stories/s1.md" not in counted["read"]
+    (problem,) = [p for p in failed.value.problems if p.path == "content/stories/s1.md"]
+    assert problem.line == 10 and problem.field == "related[0]"
+    assert (root / "content/stories/s1.md").read_text().splitlines()[9] == "related: [s2]"

@@ -80,11 +80,13 @@ def read_site(
     problems: Problems,
     cache: Cache | None = None,
     known: Mapping[str, Known] | None = None,
+    seen: Mapping[str, Stamp] | None = None,
 ) -> SiteSource:
     """Read every content file, data file and static file list of a site.
 
     A document in ``known`` whose file still has the stamp (and, if the stamp was not
-    settled, the bytes) it had is not read: its path goes to ``kept``."""
+    settled, the bytes) it had is not read: its path goes to ``kept``. ``seen``: the
+    files' stamps if just taken (``stamps.signature``), by absolute path."""
     root = site_dir.resolve()
     todo: list[tuple[str, str, bool]] = []  # (path, kind, bundle) of each document
     docs: list[SourceDoc] = []
@@ -129,7 +131,7 @@ def read_site(
             )
             continue
         assets.add(rel)
-    kept = unchanged(root, todo, known) if known else {}
+    kept = unchanged(root, todo, known, seen) if known else {}
     if kept:
         todo = [item for item in todo if item[0] not in kept]
     # Loading the memo costs as much as parsing a few hundred front matters afresh

@@ -31,16 +31,22 @@ Known = tuple[Stamp, str, bool]
 
 
 def unchanged(
-    root: Path, todo: list[tuple[str, str, bool]], known: Mapping[str, Known]
+    root: Path,
+    todo: list[tuple[str, str, bool]],
+    known: Mapping[str, Known],
+    seen: Mapping[str, Stamp] | None = None,
 ) -> dict[str, Stamp]:
+    """The documents of ``todo`` whose files are as ``known`` says: path → stamp.
+    ``seen``: stamps taken a moment ago, by absolute path (else each file is stat'ed)."""
     kept: dict[str, Stamp] = {}
+    seen = seen or {}
     for rel, _kind, _bundle in todo:
         was = known.get(rel)
         if was is None:
             continue
         path = os.path.join(root, rel)
         try:
-            stamp = stamp_of(os.stat(path))
+            stamp = seen.get(path) or stamp_of(os.stat(path))
             if stamp != was[0]:
                 continue
             if not was[2]:  # unsettled: only the bytes can tell

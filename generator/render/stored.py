@@ -26,12 +26,8 @@ from generator.urls import Routes
 PACK = ("markdown-pack", key("last", "no words"))
 
 
-class Html:
-    """A rendered body: its HTML, or how to read it when a page needs it.
-
-    ``key`` is the rendering's cache key, which decides the HTML: page fingerprints hash
-    the key, not the text, so a page carried over never needs its body read.
-    Templates see a plain string (``write.pages`` resolves bodies before rendering)."""
+class _Later:
+    """Text held, or read when first asked for: ``read(key, path)``."""
 
     __slots__ = ("_path", "_read", "_text", "key")
 
@@ -54,37 +50,29 @@ class Html:
     def __str__(self) -> str:
         return self.text
 
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.key[:12]}…)"
+
+
+class Html(_Later):
+    """A rendered body: its HTML, or how to read it when a page needs it.
+
+    ``key`` is the rendering's cache key, which decides the HTML: page fingerprints hash
+    the key, not the text, so a page carried over never needs its body read.
+    Templates see a plain string (``write.pages`` resolves bodies before rendering)."""
+
+    __slots__ = ()
+
     def __html__(self) -> str:
         return self.text
 
-    def __repr__(self) -> str:
-        return f"Html({self.key[:12]}…)"
 
-
-class Words:
+class Words(_Later):
     """A rendered body's search terms (``words.pack``), or how to read them: only the
     search index reads them, and only for the chunks of documents that changed; they
     were three quarters of the pack every edit build read and wrote."""
 
-    __slots__ = ("_path", "_read", "_text", "key")
-
-    def __init__(
-        self,
-        key: str,
-        text: str | None = None,
-        read: Callable[[str, str], str] | None = None,
-        path: str = "",
-    ):
-        self.key, self._text, self._read, self._path = key, text, read, path
-
-    def __str__(self) -> str:
-        if self._text is None:
-            assert self._read is not None
-            self._text = self._read(self.key, self._path)
-        return self._text
-
-    def __repr__(self) -> str:
-        return f"Words({self.key[:12]}…)"
+    __slots__ = ()
 
 
 class BodyGone(Exception):
