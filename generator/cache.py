@@ -104,6 +104,14 @@ class Cache:
         if self.folder is not None and not self.readonly:
             self._path(kind, k).unlink(missing_ok=True)
 
+    def drop_others(self, kind: str, keep: set[str]) -> None:
+        """Delete every entry of ``kind`` but those keyed in ``keep``."""
+        if self.folder is None or self.readonly:
+            return
+        for path in (self.folder / kind).glob("*/*"):
+            if path.name not in keep:
+                path.unlink(missing_ok=True)
+
     def clear(self) -> None:
         if self.folder is not None:
             shutil.rmtree(self.folder, ignore_errors=True)

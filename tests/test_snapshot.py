@@ -214,3 +214,16 @@ def test_a_kept_documents_problems_name_its_lines(make_site, tmp_path, monkeypat
     (problem,) = [p for p in failed.value.problems if p.path == "content/stories/s1.md"]
     assert problem.line == 10 and problem.field == "related[0]"
     assert (root / "content/stories/s1.md").read_text().splitlines()[9] == "related: [s2]"
+
+
+def test_one_snapshot_is_kept_per_output_folder(make_site, tmp_path):
+    root = _site(make_site)
+    out = tmp_path / "out"
+    build_site(root, out)
+    (first,) = _documents(out).rglob("*-base")
+    _edit(
+        root, "site.yaml", "injustice: [forced-labour,", "injustice: [debt-bondage, forced-labour,"
+    )
+    build_site(root, out)  # another vocabulary: another snapshot, and the first one goes
+    (second,) = _documents(out).rglob("*-base")
+    assert second.name != first.name and not first.exists()

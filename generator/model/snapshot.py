@@ -3,10 +3,11 @@ validates the files that changed, and takes the rest as they were.
 
 Kept in the cache as JSON, like everything there: a planted file can at worst give
 wrong values, never run code. Models are rebuilt from a closed list of classes, as
-pydantic's own unpickling does (their fields as validated, no validation again);
-dates and the key → line maps are tagged. The whole is keyed by what validation
-depends on besides the file (vocabularies, the model and loader code, pydantic and
-pycountry), each entry by its file's stamp and digest (see ``stamps``).
+pydantic's own unpickling does (their fields as validated, no validation again), each
+field converted by its annotation (dates as ISO text, line maps as text). The whole is
+keyed by what validation depends on besides the file (vocabularies, the model and
+loader code, pydantic and pycountry), each entry by its file's stamp and digest (see
+``stamps``); the snapshots under other keys are deleted when a base is written.
 
 Written as a base and a delta: an edit build writes the few entries that differ from
 the base (encoding 10,000 documents costs half a second), and a new base once the
@@ -338,3 +339,6 @@ class Snapshot:
         base_id = secrets.token_hex(8)
         self.cache.put(KIND, self.key + "-base", {"id": base_id, "entries": entries})
         self.cache.drop(KIND, self.key + "-delta")
+        # one snapshot per output folder: those of other vocabularies or code are 10 MB
+        # each at 10,000 stories, and would never be read again until they are back
+        self.cache.drop_others(KIND, {self.key + "-base"})
