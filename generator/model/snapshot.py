@@ -245,7 +245,7 @@ class Snapshot:
         # path → [stamp, settled, item]: the base with the delta over it
         self.entries: dict[str, list[Any]] = {}
         self.delta: dict[str, Any] = {}  # the stored delta, entries encoded
-        self.fresh: dict[str, list[Any]] = {}
+        self.fresh: dict[str, tuple[Stamp, Any]] = {}  # read and valid: stamp, item
         self._load()
 
     def _load(self) -> None:
@@ -296,7 +296,7 @@ class Snapshot:
     def record(self, doc: load.SourceDoc, item: Any) -> None:
         """A document this build read and found valid."""
         if doc.stamp is not None:
-            self.fresh[doc.path] = [doc.stamp, None, item]
+            self.fresh[doc.path] = (doc.stamp, item)
 
     def save(self, kept: Mapping[str, Stamp], since_ns: int) -> None:
         """Store this build's documents. ``since_ns``: a time before any file was read
@@ -305,7 +305,7 @@ class Snapshot:
             return
         # paths gone since the base stay gone until the next base
         changed: dict[str, Any] = {p: None for p, v in self.delta.items() if v is None}
-        for path, (stamp, _, item) in self.fresh.items():
+        for path, (stamp, item) in self.fresh.items():
             try:
                 changed[path] = [list(stamp), settled(stamp, since_ns), encode(item)]
             except TypeError:  # a value the snapshot cannot hold: read it each time

@@ -23,7 +23,7 @@ import tempfile
 from collections.abc import Mapping, Set
 from pathlib import Path
 
-from generator.release.manifest import release_files, release_folders
+from generator.release.manifest import inside, release_files, release_folders
 
 # Run with the same Python in a fresh process (fork and exec: nothing of the build's
 # memory or threads comes along). Folders in sorted order are parents first.
@@ -87,16 +87,11 @@ class Ahead:
             self._folders, self._files = frozenset(), {}
 
 
-def _inside(path: str) -> bool:
-    parts = path.split("/")
-    return not (path.startswith("/") or ".." in parts or "." in parts or "" in parts)
-
-
 def make_ahead(stage: Path, current: Path | None) -> Ahead:
     """Start copying the current release into ``stage`` (an empty folder)."""
     folders = release_folders(current) if current is not None else frozenset()
     files = release_files(current) if current is not None else {}
-    files = {p: v for p, v in files.items() if _inside(p) and p != "manifest.json"}
+    files = {p: v for p, v in files.items() if inside(p) and p != "manifest.json"}
     if (not folders and not files) or not sys.executable:
         return Ahead(stage, frozenset(), {}, None)
     todo = {"folders": sorted(folders), "files": sorted(files)}

@@ -69,6 +69,12 @@ def read_manifest(path: Path) -> dict[str, Any]:
     return data
 
 
+def inside(path: str) -> bool:
+    """Whether a path a manifest lists stays inside the release."""
+    parts = path.split("/")
+    return not (path.startswith("/") or ".." in parts or "." in parts or "" in parts)
+
+
 def release_folders(release: Path) -> frozenset[str]:
     """Every folder holding a file of a release, as its manifest lists them."""
     try:
@@ -77,9 +83,9 @@ def release_folders(release: Path) -> frozenset[str]:
         return frozenset()
     found: set[str] = set()
     for path in paths:
-        parts = path.split("/")
-        if path.startswith("/") or ".." in parts or "." in parts or "" in parts:
+        if not inside(path):
             continue  # never a folder outside the release
+        parts = path.split("/")
         for i in range(len(parts) - 1, 0, -1):
             folder = "/".join(parts[:i])
             if folder in found:

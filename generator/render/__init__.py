@@ -93,7 +93,8 @@ class _Reader:
             return hit[0]
         problems = Problems()
         doc = load.read_doc(self.planner.site_dir, path, problems)
-        if doc is None or _key(doc, doc.body, self.routes, self.planner, self.video_hosts) != k:
+        bodies = {path: doc.body} if doc is not None else {}
+        if doc is None or _key(doc, bodies, self.routes, self.planner, self.video_hosts) != k:
             raise BodyGone(path, "the file changed while the site was being built")
         renderer = Renderer(self.routes, self.planner, self.video_hosts)
         rendered = renderer.render(path, doc.folder, doc.body, doc.body_line, problems, k)
@@ -103,18 +104,18 @@ class _Reader:
 
 def _key(
     source: Any,
-    body: str | Mapping[str, str],
+    bodies: Mapping[str, str],
     routes: Routes,
     planner: ImagePlanner,
     video_hosts: tuple[str, ...],
     pack: Pack | None = None,
 ) -> str:
-    """The rendering's key; ``body``, or the bodies to take it from if the pack does
-    not know its link targets (a kept document's body is read only then)."""
+    """The rendering's key; ``bodies`` are read only if the pack does not know the
+    body's link targets (a kept document's body is read only then)."""
     settings = RENDER_SETTINGS + repr(sorted(video_hosts))
 
     def text() -> str:
-        return body if isinstance(body, str) else body[source.path]
+        return bodies[source.path]
 
     found = pack.targets_of(source.sha256, text) if pack is not None else targets(text())
     return cache_key(settings, found, routes, planner, source)

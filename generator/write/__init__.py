@@ -105,7 +105,7 @@ def _search_files(
         if os.read(gate[0], 1) != b"1":
             return []  # the build stopped before writing
     out = Writer(staging, trash=trash)
-    put_search(out, files, previous, lambda: make_search(plan, None, cache).made)
+    put_search(out, files, previous, plan, cache)
     return out.files()
 
 

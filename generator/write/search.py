@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,7 +51,7 @@ class SearchFiles:
 
 
 def write_search(out: Writer, plan: SitePlan, previous: Previous | None, cache: Cache) -> None:
-    put_search(out, make_search(plan, previous, cache), previous, lambda: _index(plan, cache))
+    put_search(out, make_search(plan, previous, cache), previous, plan, cache)
 
 
 def make_search(plan: SitePlan, previous: Previous | None, cache: Cache) -> SearchFiles:
@@ -71,16 +70,17 @@ def put_search(
     out: Writer,
     files: SearchFiles,
     previous: Previous | None,
-    remake: Callable[[], list[tuple[str, bytes]]],
+    plan: SitePlan,
+    cache: Cache,
 ) -> None:
-    """Write what ``make_search`` made, or carry the old index over (``remake`` it if a
+    """Write what ``make_search`` made, or carry the old index over (made again if a
     file of the old one is missing or damaged)."""
     made = files.made
     if files.carried and previous is not None:
         old = sorted(files.carried.items())
         if all(out.link(p, previous.folder / p, e, files.inputs) for p, e in old):
             return
-        made = remake()
+        made = _index(plan, cache)
     for path, data in made:
         out.write(path, data, files.inputs)
 
