@@ -16,6 +16,7 @@ from generator import load, parallel, sanitize, words
 from generator.cache import Cache
 from generator.errors import Problems
 from generator.images import ImagePlanner
+from generator.render import prefilter
 from generator.render.links import DocContext, LinkResolver
 from generator.render.stored import (
     BodyGone,
@@ -48,6 +49,7 @@ class Renderer:
         self.md = markdown.Markdown(
             extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html"
         )
+        prefilter.install(self.md)
         self.resolver = LinkResolver(self.md, routes, planner)
         # after inline patterns (priority 20) so links exist, before prettify
         self.md.treeprocessors.register(self.resolver, "storysite_links", 5)
