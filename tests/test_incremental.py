@@ -353,13 +353,16 @@ def test_bodies_whose_cache_entries_are_gone_are_rendered_again(make_site, tmp_p
     root = _site(make_site)
     out = tmp_path / "out"
     build_site(root, out)
-    entries = sorted((out / ".cache" / "markdown").rglob("*"))
-    assert (out / ".cache" / "markdown-pack").is_dir() and entries
-    for i, path in enumerate(p for p in entries if p.is_file()):
+    parts = sorted((out / ".cache" / "renderings").iterdir())
+    assert (out / ".cache" / "markdown-pack").is_dir() and parts
+    for i, path in enumerate(parts):
         if i % 2:
             path.unlink()
-        else:
-            path.write_bytes(path.read_bytes()[:-3])
+        else:  # a byte changed in each rendering: the first of them cut short
+            data = bytearray(path.read_bytes())
+            for at in range(0, len(data), 97):
+                data[at] ^= 0x20
+            path.write_bytes(bytes(data[:-3]))
     CHANGES["template"](root)
     (root / "templates/story.html").write_text(
         (REPO / "templates/story.html").read_text().replace("</article>", "</article><!-- -->")
@@ -373,7 +376,8 @@ def test_a_body_whose_file_changed_during_the_build_fails_it(make_site, tmp_path
     root = _site(make_site)
     out = tmp_path / "out"
     first = build_site(root, out).resolve()
-    shutil.rmtree(out / ".cache" / "markdown")
+    for path in (out / ".cache" / "renderings").iterdir():  # every rendering damaged
+        path.write_bytes(path.read_bytes().replace(b"<p>", b"<q>"))
     # as if the editor saved s3 after the build read it: its key no longer matches
     real = load.read_doc
 

@@ -174,7 +174,7 @@ def test_a_body_read_late_must_be_the_one_validated(make_site, tmp_path, monkeyp
     first = build_site(root, out).resolve()
     # the renderings gone, a kept document's body is read when its page needs it; the
     # file changed since its stamp was taken (within the build)
-    (out / CACHE_DIR / "markdown").rename(tmp_path / "renderings")
+    (out / CACHE_DIR / "renderings").rename(tmp_path / "renderings")
     (out / CACHE_DIR / "markdown-pack").rename(tmp_path / "pack")
     rel = "content/stories/s3.md"
     with (root / rel).open("a") as f:

@@ -7,6 +7,7 @@ resolves links and images, ``stored`` keeps renderings in the cache. Pure apart 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -19,6 +20,7 @@ from generator.images import ImagePlanner
 from generator.render import prefilter
 from generator.render.links import DocContext, LinkResolver
 from generator.render.stored import (
+    PARTS,
     BodyGone,
     Html,
     Pack,
@@ -76,9 +78,9 @@ class _Reader:
     the build read (the key says so)."""
 
     def __init__(
-        self, cache: Cache, routes: Routes, planner: ImagePlanner, video_hosts: tuple[str, ...]
+        self, pack: Pack, routes: Routes, planner: ImagePlanner, video_hosts: tuple[str, ...]
     ):
-        self.cache = cache
+        self.pack = pack
         self.routes = routes
         self.planner = planner
         self.video_hosts = video_hosts
@@ -90,7 +92,7 @@ class _Reader:
         return str(self.entry(k, path).words)
 
     def entry(self, k: str, path: str) -> Rendered:
-        hit = from_json(self.cache.get("markdown", k), path, k)
+        hit = from_json(self.pack.read(k), path, k)
         if hit is not None:
             return hit[0]
         problems = Problems()
@@ -99,9 +101,8 @@ class _Reader:
         if doc is None or _key(doc, bodies, self.routes, self.planner, self.video_hosts) != k:
             raise BodyGone(path, "the file changed while the site was being built")
         renderer = Renderer(self.routes, self.planner, self.video_hosts)
-        rendered = renderer.render(path, doc.folder, doc.body, doc.body_line, problems, k)
-        self.cache.put("markdown", k, to_json(rendered, problems.items))
-        return rendered
+        # not put back: the next build finds its place damaged and renders it again
+        return renderer.render(path, doc.folder, doc.body, doc.body_line, problems, k)
 
 
 def _key(
@@ -142,7 +143,7 @@ def render_all(
     """
     cache = cache or Cache(None)
     pack = Pack(cache)
-    read = _Reader(cache, routes, planner, video_hosts)
+    read = _Reader(pack, routes, planner, video_hosts)
     out: dict[str, Rendered] = {}
     todo: list[tuple[Any, str, str]] = []
     for doc in docs:
@@ -158,10 +159,6 @@ def render_all(
             lazy = Words(k, None, read.words, src.path)
             hit = from_meta(meta, src.path, Html(k, None, read, src.path), lazy)
         if hit is None:
-            data = cache.get("markdown", k)
-            hit = from_json(data, src.path, k)
-            meta = data["meta"] if hit is not None else None
-        if hit is None:
             try:
                 todo.append((doc, k, bodies[src.path]))  # read here, before forking
             except load.FileChanged as exc:
@@ -173,21 +170,24 @@ def render_all(
         for image in hit[0].images:
             planner.add(image)
 
-    def job(chunk: Sequence[tuple[Any, str, str]]) -> list[dict[str, Any]]:
+    def job(chunk: Sequence[tuple[Any, str, str]]) -> list[tuple[dict[str, Any], Any]]:
         renderer = Renderer(routes, planner, video_hosts)
-        results = []
+        results, payloads = [], []
         for doc, k, body in chunk:
             src, local = doc.source, Problems()
             rendered = renderer.render(src.path, src.folder, body, src.body_line, local, k)
             data = to_json(rendered, local.items)
-            cache.put("markdown", k, data)  # here, in parallel: encoding it is not free
             results.append(data)
-        return results
+            # encoded here, in parallel: it is not free; the chunk's renderings in one file
+            payloads.append(json.dumps(data, separators=(",", ":")).encode())
+        places = cache.put_parts(PARTS, payloads) or [None] * len(results)
+        return list(zip(results, places, strict=True))
 
-    for (doc, k, _body), data in zip(todo, parallel.map_chunks(job, todo), strict=True):
+    done = parallel.map_chunks(job, todo)
+    for (doc, k, _body), (data, place) in zip(todo, done, strict=True):
         fresh = from_json(data, doc.source.path, k)
         assert fresh is not None
-        pack.use(k, data["meta"][:3])
+        pack.use(k, data["meta"][:3], place)
         out[doc.source.path], found = fresh
         problems.items.extend(found)
         for image in fresh[0].images:

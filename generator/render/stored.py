@@ -10,6 +10,7 @@ is rendered again (most are carried over from the previous release as they are).
 
 from __future__ import annotations
 
+import json
 import posixpath
 import re
 from collections.abc import Callable
@@ -23,7 +24,13 @@ from generator.images import ImagePlan, ImagePlanner, Variant
 from generator.urls import Routes
 
 # (kind, key) of the pack; the key carries the cache schema and generator version
-PACK = ("markdown-pack", key("last", "no words"))
+PACK = ("markdown-pack", key("last", "no words", "parts"))
+PARTS = "renderings"  # the cache kind of the files holding renderings (Cache.put_parts)
+# the used renderings are written again, packed, once the parts files hold more unused
+# bytes than this share of the used ones, and this many
+UNUSED_SHARE = 1.0
+COMPACT_AFTER = 32 << 20
+COMPACT_BATCH = 2000
 
 
 class _Later:
@@ -191,7 +198,8 @@ def from_json(data: Any, path: str, k: str) -> tuple[Rendered, list[Problem]] | 
 
 
 class Pack:
-    """The last build's renderings without their HTML, and each body's link targets."""
+    """The last build's renderings without their HTML, where each one's HTML is (its
+    place in a parts file), and each body's link targets."""
 
     def __init__(self, cache: Cache):
         self.cache = cache
@@ -199,9 +207,17 @@ class Pack:
         ok = isinstance(data, dict)
         self.entries: dict[str, Any] = data.get("entries", {}) if ok else {}
         self.targets: dict[str, Any] = data.get("targets", {}) if ok else {}
-        if not isinstance(self.entries, dict) or not isinstance(self.targets, dict):
-            self.entries, self.targets = {}, {}
+        self.places: dict[str, Any] = data.get("places", {}) if ok else {}
+        if not all(isinstance(d, dict) for d in (self.entries, self.targets, self.places)):
+            self.entries, self.targets, self.places = {}, {}, {}
+        # a rendering whose parts file is gone is not one: rendered again, put again
+        files = cache.part_files(PARTS)
+        for k in [k for k, p in self.places.items() if not (p and p[0] in files)]:
+            del self.places[k]
+        for k in [k for k in self.entries if k not in self.places]:
+            del self.entries[k]
         self.used: dict[str, Any] = {}
+        self.used_places: dict[str, Any] = {}
         self.found: dict[str, Any] = {}
 
     def targets_of(self, sha256: str, body: Callable[[], str]) -> tuple[list[str], list[str]]:
@@ -212,10 +228,56 @@ class Pack:
         self.found[sha256] = known
         return known[0], known[1]
 
-    def use(self, k: str, meta: list[Any]) -> None:
+    def use(self, k: str, meta: list[Any], place: list[Any] | None = None) -> None:
+        """``place``: where a rendering made in this build was put (None: not put, or
+        one of the last build's, whose place the pack knows)."""
         self.used[k] = meta
+        place = place or self.places.get(k)
+        if place is not None:
+            self.used_places[k] = place
+
+    def read(self, k: str) -> Any:
+        """The JSON of a rendering (HTML, meta, words) from its place, or None."""
+        payload = self.cache.get_part(PARTS, self.used_places.get(k) or self.places.get(k))
+        try:
+            return json.loads(payload) if payload is not None else None
+        except ValueError:
+            return None
 
     def save(self) -> None:
-        """Keep what this build used, if it differs from what the pack holds."""
-        if self.used.keys() != self.entries.keys() or self.found.keys() != self.targets.keys():
-            self.cache.put(PACK[0], PACK[1], {"entries": self.used, "targets": self.found})
+        """Keep what this build used, if it differs from what the pack holds; delete
+        the parts files nothing uses, and write the used parts again, packed, once
+        most of what the files hold is unused."""
+        if (
+            self.used.keys() == self.entries.keys()
+            and self.found.keys() == self.targets.keys()
+            and self.used_places == self.places
+        ):
+            return
+        files = self.cache.part_files(PARTS)
+        live = sum(p[2] for p in self.used_places.values())
+        held = sum(files.get(name, 0) for name in {p[0] for p in self.used_places.values()})
+        if held - live > max(live * UNUSED_SHARE, COMPACT_AFTER):
+            self._compact()
+        self.cache.put(
+            PACK[0],
+            PACK[1],
+            {"entries": self.used, "targets": self.found, "places": self.used_places},
+        )
+        keep = {p[0] for p in self.used_places.values()}
+        for name in files.keys() - keep:
+            self.cache.drop_parts(PARTS, name)
+        self.cache.drop_folder("markdown")  # one file per rendering, before parts
+
+    def _compact(self) -> None:
+        """The used renderings into new parts files, in the order of their places."""
+        order = sorted(self.used_places, key=lambda k: self.used_places[k][:2])
+        for start in range(0, len(order), COMPACT_BATCH):
+            batch = order[start : start + COMPACT_BATCH]
+            payloads = [self.cache.get_part(PARTS, self.used_places[k]) for k in batch]
+            kept = [(k, p) for k, p in zip(batch, payloads, strict=True) if p is not None]
+            for k in batch:
+                del self.used_places[k]  # damaged: rendered again next time
+            places = self.cache.put_parts(PARTS, [p for _, p in kept]) or []
+            for (k, _), place in zip(kept, places, strict=False):
+                self.used_places[k] = place
