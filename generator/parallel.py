@@ -120,6 +120,10 @@ class Background:
             _job = None
             gc.unfreeze()
 
+    def done(self) -> bool:
+        """Whether ``result()`` would return at once."""
+        return self._inline is not None or self._pending.ready()
+
     def result(self) -> Any:
         """The function's value (waits for it the first time)."""
         if self._inline is not None:

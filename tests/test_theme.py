@@ -106,3 +106,34 @@ def test_templates_compile_again_when_their_text_changes(make_site, tmp_path, mo
     assert failed.value.problems[0].format().startswith("templates/page.html:2: template error")
     with pytest.raises(BuildFailed):  # a failed check is never remembered as passed
         build_site(root, out)
+
+
+def test_a_sites_own_templates_run_in_the_sandbox(make_site, tmp_path):
+    import pytest
+
+    from generator.errors import BuildFailed
+
+    root = make_site(dict([story()]))
+    (root / "templates").mkdir()
+    (root / "templates" / "404.html").write_text("{{ cycler.__init__.__globals__.os.getcwd() }}\n")
+    with pytest.raises(BuildFailed) as failed:
+        build_site(root, tmp_path / "out")
+    (problem,) = failed.value.problems
+    assert problem.path == "templates/404.html" and "unsafe" in problem.message
+    assert not (tmp_path / "out" / "current").exists()
+
+
+def test_the_built_in_theme_alone_runs_without_the_sandbox(make_site):
+    import jinja2
+    from jinja2.sandbox import SandboxedEnvironment
+
+    from generator.config import load_config
+    from generator.errors import Problems
+    from generator.theme import environment
+
+    root = make_site(dict([story()]))
+    config = load_config(root, Problems())
+    assert config is not None
+    assert type(environment(root, config)) is jinja2.Environment
+    (root / "templates").mkdir()
+    assert isinstance(environment(root, config), SandboxedEnvironment)  # even if empty

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import Counter
 
@@ -11,7 +12,8 @@ from generator import words
 def _plain(text: str) -> Counter[str]:
     """The definition, written the slow obvious way."""
     folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return Counter(t for t in words._SPLIT.split(folded) if len(t) > 1 and t not in words.STOP)
+    tokens = re.split(r"[^0-9a-z]+", folded)  # split on anything not a letter or digit
+    return Counter(t for t in tokens if len(t) > 1 and t not in words.STOP)
 
 
 def test_terms_fold_split_count_and_drop():

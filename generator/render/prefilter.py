@@ -107,14 +107,14 @@ class QuickInline(InlineProcessor):
             return data
         patterns, needs = self._patterns, self._needs
         apply = self._InlineProcessor__applyPattern
-        start, count = 0, len(patterns)
-        while patternIndex < count:
-            if not _holds(data, needs[patternIndex]):
-                patternIndex, start = patternIndex + 1, 0  # what a failed try returns
-                continue
-            data, matched, start = apply(patterns[patternIndex], data, patternIndex, start)
-            if not matched:
-                patternIndex += 1
+        # Which patterns can match is decided once, from the text as it comes: a match
+        # only takes text out (for a placeholder, which holds none of the strings
+        # looked for), so a pattern that could not match at first never can
+        for i in range(patternIndex, len(patterns)):
+            if _holds(data, needs[i]):
+                start, matched = 0, True
+                while matched:  # the stock loop tries a pattern again after each match
+                    data, matched, start = apply(patterns[i], data, i, start)
         return data
 
 
@@ -123,9 +123,13 @@ class QuickBlockParser(blockparser.BlockParser):
 
     def parseBlocks(self, parent: Any, blocks: list[str]) -> None:
         # the registry builds a list on every iteration: once per call here
-        processors = [(p, block_needs(p)) for p in self.blockprocessors]
+        processors = list(self.blockprocessors)
+        if processors != getattr(self, "_known", None):
+            self._known = processors
+            self._needs = [block_needs(p) for p in processors]
+        pairs = list(zip(processors, self._needs, strict=True))
         while blocks:
-            for processor, needs in processors:
+            for processor, needs in pairs:
                 block = blocks[0]
                 if (
                     _holds(block, needs)

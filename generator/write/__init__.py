@@ -168,7 +168,7 @@ def write_all(
             problems,
             site_dir,
             previous,
-            search.result,
+            search,
             fingerprints,
         )
     except BaseException:
