@@ -1,6 +1,7 @@
 import datetime as dt
 from pathlib import Path
 
+from generator import parallel
 from generator.errors import Problems
 from generator.load import read_site
 
@@ -131,7 +132,9 @@ def test_memoised_front_matter_is_read_in_process_and_the_rest_parsed(
     real_parse, real_map = yamlmemo.parse, parallel.map_chunks
     monkeypatch.setattr(yamlmemo, "parse", lambda text: parsed.append(text) or real_parse(text))
     monkeypatch.setattr(
-        parallel, "map_chunks", lambda job, items: forked.append(len(items)) or real_map(job, items)
+        parallel,
+        "map_chunks",
+        lambda job, items, **kw: forked.append(len(items)) or real_map(job, items, **kw),
     )
     problems = Problems()
     second = read_site(root, problems, cache)
@@ -159,3 +162,20 @@ def test_the_parse_memo_gives_back_what_parsing_gave(tmp_path):
     again = ParseMemo(cache).parse(text, memo_only=True)
     assert again.data == fresh.data and again.lines == fresh.lines
     assert type(again.data["date"]) is dt.date and type(again.data["updated"]) is dt.datetime
+
+
+def test_workers_keep_the_collector_off_only_when_asked(monkeypatch):
+    """``collect=False`` (reading documents): a collection in a worker walks everything
+    it has parsed so far; results still come back in input order."""
+    import gc
+
+    monkeypatch.setenv("STORYSITE_JOBS", "2")
+
+    def job(chunk):
+        return [(item, gc.isenabled()) for item in chunk]
+
+    items = list(range(parallel.MIN_PARALLEL + 50))
+    off = parallel.map_chunks(job, items, collect=False)
+    on = parallel.map_chunks(job, items)
+    assert [i for i, _ in off] == items == [i for i, _ in on]
+    assert not any(enabled for _, enabled in off) and all(enabled for _, enabled in on)

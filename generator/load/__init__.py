@@ -194,7 +194,8 @@ def _read_docs(
             results.append((doc, local.items, memo.last))
         return results
 
-    for doc, found, used in parallel.map_chunks(job, todo):
+    # parsing makes no cycles: YAML nodes, dicts and lists, freed as they go
+    for doc, found, used in parallel.map_chunks(job, todo, collect=False):
         problems.items.extend(found)
         memo.keep(used)
         if doc is not None:
