@@ -33,19 +33,25 @@ def test_template_syntax_error_names_template_and_line(make_site):
     assert any(p.startswith("templates/page.html:2: template error") for p in problems_of(root))
 
 
-def test_undefined_variable_is_an_error_and_nothing_is_written(make_site, tmp_path):
+def _failed_with_template(make_site, tmp_path, name, text):
+    """The problems of a build whose site has one template of its own; nothing written."""
     import pytest
 
     from generator.errors import BuildFailed
 
     root = make_site(dict([story()]))
     (root / "templates").mkdir()
-    (root / "templates" / "404.html").write_text("line\n{{ no_such_thing }}\n")
+    (root / "templates" / name).write_text(text)
     with pytest.raises(BuildFailed) as failed:
         build_site(root, tmp_path / "out")
-    assert failed.value.problems[0].format().startswith("templates/404.html:2: template error")
     assert not (tmp_path / "out" / "current").exists()
     assert not list((tmp_path / "out").glob(".staging-*"))
+    return failed.value.problems
+
+
+def test_undefined_variable_is_an_error_and_nothing_is_written(make_site, tmp_path):
+    problems = _failed_with_template(make_site, tmp_path, "404.html", "line\n{{ no_such_thing }}\n")
+    assert problems[0].format().startswith("templates/404.html:2: template error")
 
 
 def test_front_matter_is_never_a_template(make_site, tmp_path):
@@ -109,18 +115,9 @@ def test_templates_compile_again_when_their_text_changes(make_site, tmp_path, mo
 
 
 def test_a_sites_own_templates_run_in_the_sandbox(make_site, tmp_path):
-    import pytest
-
-    from generator.errors import BuildFailed
-
-    root = make_site(dict([story()]))
-    (root / "templates").mkdir()
-    (root / "templates" / "404.html").write_text("{{ cycler.__init__.__globals__.os.getcwd() }}\n")
-    with pytest.raises(BuildFailed) as failed:
-        build_site(root, tmp_path / "out")
-    (problem,) = failed.value.problems
+    escape = "{{ cycler.__init__.__globals__.os.getcwd() }}\n"
+    (problem,) = _failed_with_template(make_site, tmp_path, "404.html", escape)
     assert problem.path == "templates/404.html" and "unsafe" in problem.message
-    assert not (tmp_path / "out" / "current").exists()
 
 
 def test_the_built_in_theme_alone_runs_without_the_sandbox(make_site):
