@@ -1,11 +1,13 @@
 """Renderings in the cache: their keys, their JSON, and the pack of the last build.
 
 A rendering is cached under a key that hashes everything it depends on (the renderer's
-settings, the body, and the state of every route and image it could link to), as one
-JSON entry holding its HTML, links, images, problems and search words. The pack is one
-more entry holding all of the last build's renderings but their HTML: an edit build
-reads that one file instead of ten thousand, and a page's HTML is read only if the page
-is rendered again (most are carried over from the previous release as they are).
+settings, the body, and the state of every route and image it could link to), as JSON
+holding its HTML, links, images, problems and search words; a worker's renderings go
+into one parts file (``Cache.put_parts``). The pack is one more entry holding all of
+the last build's renderings but their HTML and words, with each one's place in the
+parts files: an edit build reads that one file instead of ten thousand, and a page's
+HTML is read only if the page is rendered again (most are carried over from the
+previous release as they are).
 """
 
 from __future__ import annotations
