@@ -170,8 +170,12 @@ def render_all(
         for image in hit[0].images:
             planner.add(image)
 
+    made: list[Renderer] = []  # one per process (a worker's copy starts empty)
+
     def job(chunk: Sequence[tuple[Any, str, str]]) -> list[tuple[dict[str, Any], Any]]:
-        renderer = Renderer(routes, planner, video_hosts)
+        if not made:
+            made.append(Renderer(routes, planner, video_hosts))
+        renderer = made[0]
         results, payloads = [], []
         for doc, k, body in chunk:
             src, local = doc.source, Problems()
