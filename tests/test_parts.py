@@ -53,7 +53,7 @@ def test_a_cold_build_writes_a_file_per_chunk_not_per_rendering(make_site, tmp_p
     out = tmp_path / "out"
     build_site(site, out)
     parts = _parts(out)
-    assert 1 < len(parts) <= 2 * parallel.CHUNKS_PER_WORKER
+    assert 1 < len(parts) <= 2 * 4  # workers x chunks each (parallel.map_chunks)
     assert not (out / ".cache" / "markdown").exists()
 
 

@@ -170,12 +170,8 @@ def render_all(
         for image in hit[0].images:
             planner.add(image)
 
-    made: list[Renderer] = []  # one per process (a worker's copy starts empty)
-
     def job(chunk: Sequence[tuple[Any, str, str]]) -> list[tuple[dict[str, Any], Any]]:
-        if not made:
-            made.append(Renderer(routes, planner, video_hosts))
-        renderer = made[0]
+        renderer = Renderer(routes, planner, video_hosts)
         results, payloads = [], []
         for doc, k, body in chunk:
             src, local = doc.source, Problems()
