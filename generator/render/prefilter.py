@@ -107,9 +107,9 @@ class QuickInline(InlineProcessor):
             return data
         patterns, needs = self._patterns, self._needs
         apply = self._InlineProcessor__applyPattern
-        # Which patterns can match is decided once, from the text as it comes: a match
-        # only takes text out (for a placeholder, which holds none of the strings
-        # looked for), so a pattern that could not match at first never can
+        # A pattern is tried only if the text, as it is by then, holds a string its
+        # matches need; else its try would fail, and the stock loop would move on to
+        # the next pattern from the start of the text, as this one does
         for i in range(patternIndex, len(patterns)):
             if _holds(data, needs[i]):
                 start, matched = 0, True
