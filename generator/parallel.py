@@ -57,8 +57,8 @@ def return_free_memory() -> None:
 def _run_chunk(bounds: tuple[int, int]) -> list[Any]:
     assert _job is not None
     # A worker makes much short-lived garbage (Markdown trees, template frames) and sees
-    # the parent's objects as frozen, so its collector is cheap: on again here, whatever
-    # the parent chose (build.run turns it off for its own long walks)
+    # the parent's objects as frozen, so its collector is cheap: on here unless the job
+    # said otherwise, whatever the parent chose (build.run turns it off for its long walks)
     if _collect:
         gc.enable()
     else:

@@ -50,7 +50,8 @@ def environment(site_dir: Path | None, config: SiteConfig) -> jinja2.Environment
     """Build the template environment for one site."""
     loaders: list[jinja2.BaseLoader] = []
     own = site_dir / "templates" if site_dir is not None else None
-    if own is not None and own.is_dir() and own.resolve() != builtin_dir().resolve():
+    has_own = own is not None and own.is_dir() and own.resolve() != builtin_dir().resolve()
+    if has_own:
         loaders.append(jinja2.FileSystemLoader(str(own)))
     loaders.append(jinja2.FileSystemLoader(str(builtin_dir())))
     # Sandboxed if the site has templates of its own: they are code from the content
@@ -58,7 +59,7 @@ def environment(site_dir: Path | None, config: SiteConfig) -> jinja2.Environment
     # on the build machine. The built-in theme alone is storysite's own code, as trusted
     # as this module, and runs without the sandbox's check on every attribute and call
     # (a sixth of the time spent rendering pages)
-    kind = _Sandbox if len(loaders) > 1 else jinja2.Environment
+    kind = _Sandbox if has_own else jinja2.Environment
     env = kind(
         loader=jinja2.ChoiceLoader(loaders),
         autoescape=jinja2.select_autoescape(["html", "xml"], default_for_string=True),

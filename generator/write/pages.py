@@ -183,7 +183,9 @@ class CardHtml:
             self.memo[memo_key] = html
         return html
 
-    def prepare(self, specs: Sequence[PageSpec], meanwhile: Any = None) -> None:
+    def prepare(
+        self, specs: Sequence[PageSpec], meanwhile: parallel.Background | None = None
+    ) -> None:
         """Render the cards of these pages first, into the memo.
 
         Else each page worker renders (and so reads, and so copies into its own memory:
@@ -213,19 +215,19 @@ class CardHtml:
 
         todo = list(cards.values())
         here = 0
-        # Rendering leaves cyclic garbage (template contexts): collected as it goes, as
-        # in a worker, though the build keeps the collector off for its own long walks
-        # (else 60 MB more at 10,000 stories, kept for the rest of the build)
-        was_on = gc.isenabled()
-        gc.enable()
-        try:
-            while meanwhile is not None and here < len(todo) and not meanwhile.done():
-                job(todo[here : here + 20])  # into the memo
-                here += 20
-        finally:
-            if not was_on:
-                gc.disable()
         if meanwhile is not None:
+            # Rendering leaves cyclic garbage (template contexts): collected as it goes,
+            # as in a worker, though the build keeps the collector off for its own long
+            # walks (else 60 MB more at 10,000 stories, kept for the rest of the build)
+            was_on = gc.isenabled()
+            gc.enable()
+            try:
+                while here < len(todo) and not meanwhile.done():
+                    job(todo[here : here + 20])  # into the memo
+                    here += 20
+            finally:
+                if not was_on:
+                    gc.disable()
             meanwhile.result()  # its process ends before the card workers start
         for url, level, html in parallel.map_chunks(job, todo[here:]):
             self.memo[(url, level)] = Markup(html)
@@ -263,7 +265,7 @@ def write_pages(
     problems: Problems,
     site_dir: Path,
     previous: Previous | None = None,
-    meanwhile: Any = None,
+    meanwhile: parallel.Background | None = None,
     fingerprints: Sequence[str] | None = None,
 ) -> int:
     """Render every page whose inputs changed; hard-link the rest from ``previous``.
