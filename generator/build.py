@@ -211,6 +211,7 @@ def _run(options: config_stage.BuildOptions, held: contextlib.ExitStack) -> Buil
     as_of = build_moment(options)
 
     store = Cache(options.output / CACHE_DIR, readonly=not options.write)
+    held.callback(store.settle)  # its writes in other processes end with the build
     # Before any stamp is taken: a stamp is settled if its file had not changed by then
     reading = time.time_ns()
     seen: dict[str, stamps.Stamp] = {}

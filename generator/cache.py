@@ -13,11 +13,11 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-from generator import __version__
+from generator import __version__, parallel
 
 CACHE_DIR = ".cache"  # inside the output folder
 _MAGIC = b"storysite-cache-1\n"
@@ -46,6 +46,25 @@ class Cache:
         self.readonly = readonly  # storysite check reads the cache but writes nothing
         self.hits = 0
         self.misses = 0
+        self._later: list[parallel.Background] = []
+
+    def later(self, write: Callable[[], None]) -> None:
+        """Run ``write`` (puts and drops of this cache) in a forked process while the
+        build goes on; ``settle`` waits for it.
+
+        For the large entries saved between stages, while the parent works alone and the
+        other core is idle: encoding the parsed front matter and the documents' snapshot
+        cost the parent 0.9 s at 10,000 stories. The process sees the values as they were
+        when it started, so ``write`` may use them while the build goes on."""
+        if self.folder is None or self.readonly:
+            return
+        self._later.append(parallel.Background(write))
+
+    def settle(self) -> None:
+        """Wait until every ``later`` write is done."""
+        pending, self._later = self._later, []
+        for job in pending:
+            job.result()
 
     def _path(self, kind: str, k: str) -> Path:
         assert self.folder is not None
