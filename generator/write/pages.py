@@ -152,10 +152,12 @@ def common_context(
     def asset(name: str) -> str:
         return routes.href(assets[name])
 
+    # Site-wide functions are the environment's globals, so that a template imports
+    # _macros.html and _ld.html without context: such an import is made once and kept,
+    # where one with context is made again on every render (a tenth of the time spent
+    # rendering a card, which is little else)
+    env.globals.update(href=routes.href, absolute=routes.absolute, asset=asset)
     common: dict[str, Any] = {
-        "href": routes.href,
-        "absolute": routes.absolute,
-        "asset": asset,
         "nav": plan.nav,
         "as_of": plan.as_of.date(),
         "drafts": plan.drafts,
