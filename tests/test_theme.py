@@ -134,3 +134,37 @@ def test_the_built_in_theme_alone_runs_without_the_sandbox(make_site):
     assert type(environment(root, config)) is jinja2.Environment
     (root / "templates").mkdir()
     assert isinstance(environment(root, config), SandboxedEnvironment)  # even if empty
+
+
+def test_storysites_own_functions_are_called_directly_and_others_as_jinja_does(make_site):
+    import jinja2
+
+    from generator.config import load_config
+    from generator.errors import Problems
+    from generator.theme import environment, plain_functions
+
+    root = make_site(dict([story()]))
+    config = load_config(root, Problems())
+    assert config is not None
+    env = environment(root, config)
+    seen = []
+
+    def href(url):
+        seen.append(url)
+        return "/" + url
+
+    @jinja2.pass_context
+    def where(context, name):
+        return f"{name} on {context['page']}"
+
+    plain_functions(env, href)
+    env.globals.update(href=href, where=where)
+    template = env.from_string(
+        "{% for u in urls %}{{ href(u) }} {% endfor %}{% block b %}{{ href('b') }}{% endblock %}"
+        "{{ where('x') }}{% for _ in [1] %}{{ where('y') }}{% endfor %}"
+    )
+    # in loops and blocks Jinja adds its own arguments, which a direct call must drop;
+    # a function that asks for the context still gets it
+    html = template.render(urls=["a/", "c/"], page="home")
+    assert html == "/a/ /c/ /bx on homey on home"
+    assert seen == ["a/", "c/", "b"]

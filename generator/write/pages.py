@@ -13,7 +13,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from generator import parallel
+from generator import parallel, theme
 from generator.cache import Cache, key
 from generator.errors import Problems
 from generator.render import BodyGone, Html
@@ -156,7 +156,8 @@ def common_context(
     # _macros.html and _ld.html without context: such an import is made once and kept,
     # where one with context is made again on every render (a tenth of the time spent
     # rendering a card, which is little else)
-    env.globals.update(href=routes.href, absolute=routes.absolute, asset=asset)
+    href, absolute = routes.href, routes.absolute  # one bound method each (plain_functions)
+    env.globals.update(href=href, absolute=absolute, asset=asset)
     common: dict[str, Any] = {
         "nav": plan.nav,
         "as_of": plan.as_of.date(),
@@ -166,6 +167,7 @@ def common_context(
     # it appears in (five or so per story), so _card.html renders once per story and
     # heading level. It sees the common context and `card`, `card_h`, nothing page-bound.
     common["card_html"] = CardHtml(env, common)
+    theme.plain_functions(env, href, absolute, asset, common["card_html"])
     return common
 
 
