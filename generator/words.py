@@ -13,8 +13,11 @@ import unicodedata
 from collections import Counter
 
 _TAGS = re.compile(r"<[^>]+>")
-# Terms: runs of letters and digits (after folding), two or more long
-_TERM = re.compile(r"[0-9a-z]{2,}")
+# Terms: runs of letters and digits (after folding, which leaves ASCII only), two or
+# more long. Found by turning every other character into a space and splitting: twice
+# as fast as a regular expression's search, on 11,000 story bodies a build
+_KEEP = "0123456789abcdefghijklmnopqrstuvwxyz"
+_SEPARATE = str.maketrans({chr(i): " " for i in range(128) if chr(i) not in _KEEP})
 # Words so common that an index entry for them would cost much and find nothing
 STOP = frozenset(
     {
@@ -61,6 +64,7 @@ STOP = frozenset(
         "your",
     }
 )
+_DROP = STOP | frozenset(_KEEP)  # stop words and runs one character long
 
 
 def fold(text: str) -> str:
@@ -71,10 +75,10 @@ def fold(text: str) -> str:
 
 def terms(text: str) -> Counter[str]:
     """Term → count for plain text."""
-    # Find and count every term at C speed, then drop the stop words: filtering each of
-    # a story's 700 tokens in Python cost more than all the rest of this module
-    counts = Counter(_TERM.findall(fold(text)))
-    for term in STOP & counts.keys():
+    # Find and count every run at C speed, then drop the stop words and single letters:
+    # filtering each of a story's 700 tokens in Python cost more than all the rest
+    counts = Counter(fold(text).translate(_SEPARATE).split())
+    for term in _DROP & counts.keys():
         del counts[term]
     return counts
 
@@ -82,6 +86,14 @@ def terms(text: str) -> Counter[str]:
 def visible_text(markup: str) -> str:
     """The text of an HTML fragment, tags removed and entities decoded."""
     return " ".join(html.unescape(_TAGS.sub(" ", markup)).split())
+
+
+def html_terms(markup: str) -> Counter[str]:
+    """``terms(visible_text(markup))``: the terms of an HTML fragment's text."""
+    if markup.isascii() and "&" not in markup:
+        # nothing to decode, and spaces do not matter to terms: skip the joining
+        return terms(_TAGS.sub(" ", markup))
+    return terms(visible_text(markup))
 
 
 def pack(counts: dict[str, int]) -> str:

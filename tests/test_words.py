@@ -39,3 +39,40 @@ def test_pack_round_trips():
     counts = {"court": 3, "freedom": 1, "a:b": 2}
     assert words.unpack(words.pack(counts)) == counts
     assert words.pack(counts) == "a:b:2 court:3 freedom:1"
+
+
+def test_terms_of_html_are_the_terms_of_its_visible_text():
+    import random
+
+    rng = random.Random(7)
+    pieces = [
+        "<p>",
+        "</p>",
+        '<a href="x-y.html">',
+        "</a>",
+        "&amp;",
+        "&eacute;",
+        "&#8217;",
+        "&lt;b&gt;",
+    ]
+    pieces += [
+        "Court",
+        "freed",
+        "s3",
+        "the",
+        "a",
+        " ",
+        "\n",
+        "-",
+        "é",
+        "’",
+        "ﬁne",
+        "x1",
+        "Tomás",
+        ">",
+    ]
+    for _ in range(2000):
+        markup = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 30)))
+        expected = _plain(words.visible_text(markup))
+        assert words.html_terms(markup) == expected, markup
+        assert words.terms(words.visible_text(markup)) == expected, markup

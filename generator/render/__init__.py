@@ -65,7 +65,7 @@ class Renderer:
         self.md.reset()
         html = sanitize.clean(self.md.convert(body), self.video_hosts)
         self.resolver.doc = None
-        found = words.pack(words.terms(words.visible_text(html)))
+        found = words.pack(words.html_terms(html))
         return Rendered(Html(key, html), tuple(ctx.links), tuple(ctx.images), found)
 
 
