@@ -256,6 +256,14 @@ def section(results: Results, meta: dict) -> list[str]:
         "That is why every scenario runs the tools alternately (storysite, Hugo, Pelican, "
         "storysite, Hugo, Pelican, …) and ratios are taken per pair of runs.",
         "",
+        "Before a cold build the last output is renamed out of the way, not deleted: "
+        "on this machine's ext4 (no journal) a new file never gets an inode freed in the "
+        "last 30 s, and finding one walks past each of them, so a build started right "
+        "after deleting 16,000 files spent up to 25 s more in the kernel, whichever tool "
+        "it was. The outputs put away are deleted between scenarios, followed by 31 s "
+        "of quiet (bench/tools.py, `Discard`). Figures from before 2026-11-27 carry "
+        "that cost.",
+        "",
         "### Results",
         "",
         "Wall time is `time.perf_counter()` around the build process. Peak memory is the "

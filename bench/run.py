@@ -34,7 +34,7 @@ from pathlib import Path
 from measure import BuildError, Sample, count_pages, run_build
 from preview import Server, free_port
 from report import PREVIEW_ROWS, SCENARIO_TITLES, Results, machine, print_report, write_docs
-from tools import BENCH, REPO, Tool, ensure_peer_venv, make_tools, storysite_snapshot
+from tools import BENCH, DISCARD, REPO, Tool, ensure_peer_venv, make_tools, storysite_snapshot
 
 SCENARIOS = [s for s in SCENARIO_TITLES if s not in PREVIEW_ROWS]  # measured with preview
 TOOLS = ["storysite", "hugo", "pelican"]
@@ -132,6 +132,7 @@ def bench_size(args, size: int, results: Results) -> None:
     scenarios = Scenarios(corpus, size)
     by_scenario = results.setdefault(size, {})
     for scenario in args.scenarios:
+        DISCARD.empty()  # outputs put away by the last scenario, then 30 s of quiet
         if scenario == "preview":
             row = by_scenario.setdefault(scenario, {})
             alive = [t for t in tools if t.name not in failed]
@@ -314,6 +315,7 @@ def main(argv=None) -> int:
         for size in args.sizes:
             bench_size(args, size, results)
     finally:
+        DISCARD.empty(quiet=False)
         raw = {
             size: {
                 sc: {t: [asdict(s) for s in ss] for t, ss in row.items()} for sc, row in by.items()
