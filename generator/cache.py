@@ -46,7 +46,7 @@ class Cache:
         self.readonly = readonly  # storysite check reads the cache but writes nothing
         self.hits = 0
         self.misses = 0
-        self._later: list[parallel.Background] = []
+        self._later: list[parallel.Forked] = []
 
     def later(self, write: Callable[[], None]) -> None:
         """Run ``write`` (puts and drops of this cache) in a forked process while the
@@ -58,13 +58,14 @@ class Cache:
         when it started, so ``write`` may use them while the build goes on."""
         if self.folder is None or self.readonly:
             return
-        self._later.append(parallel.Background(write))
+        self._later.append(parallel.Forked(write))
 
     def settle(self) -> None:
-        """Wait until every ``later`` write is done."""
+        """Wait until every ``later`` write is done (a failed one only costs speed:
+        the entry is missing or damaged, and so made again next time)."""
         pending, self._later = self._later, []
         for job in pending:
-            job.result()
+            job.wait()
 
     def _path(self, kind: str, k: str) -> Path:
         assert self.folder is not None

@@ -145,3 +145,42 @@ class Background:
         finally:
             self._pool.close()
             self._pool.join()
+
+
+class Forked:
+    """``fn`` run in a forked process that ends as soon as ``fn`` returns; ``wait()``
+    reaps it. For work with no result (cache writes) that can run beside the build.
+
+    Not a ``Background``: a pool's process lives until its result is taken, and while
+    it lives each page of memory the parent writes to is copied (the kernel keeps the
+    page as it was for the other process): held for a whole build, that cost 1.8 s of
+    system time at 10,000 stories, and memory. Without fork, ``fn`` runs at once.
+    """
+
+    def __init__(self, fn: Callable[[], None]):
+        self.pid: int | None = None
+        if not Background.forks():
+            fn()
+            return
+        gc.freeze()  # as in map_chunks: the child's collector would copy every page
+        try:
+            pid = os.fork()
+            if pid == 0:  # the child: never returns into the caller's code
+                code = 1
+                try:
+                    gc.disable()
+                    fn()
+                    code = 0
+                finally:
+                    os._exit(code)
+        finally:
+            gc.unfreeze()
+        self.pid = pid
+
+    def wait(self) -> bool:
+        """Wait for the process to end; whether ``fn`` completed."""
+        if self.pid is None:
+            return True
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = None
+        return os.waitstatus_to_exitcode(status) == 0
