@@ -77,6 +77,7 @@ def test_the_prefilter_is_installed_with_this_markdown_release():
     _, quick = _pair()
     assert type(quick.treeprocessors["inline"]) is prefilter.QuickInline
     assert type(quick.parser) is prefilter.QuickBlockParser
+    assert type(quick.preprocessors["html_block"]) is prefilter.QuickHtmlBlock
     # every stock try is known to it (else it would not skip anything)
     assert all(prefilter.inline_needs(p) for p in quick.inlinePatterns)
     known = [type(p).__name__ for p in quick.parser.blockprocessors if prefilter.block_needs(p)]
@@ -130,3 +131,19 @@ def test_a_changed_markdown_release_falls_back_to_the_stock_loops(monkeypatch):
     md = markdown.Markdown(extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS)
     assert not prefilter.install(md)
     assert type(md.parser) is markdown.blockparser.BlockParser
+
+
+def test_text_without_a_tag_or_entity_is_not_parsed_for_raw_html(monkeypatch):
+    stock, quick = _pair()
+    parsed = []
+    real = markdown.preprocessors.HtmlBlockPreprocessor.run
+    monkeypatch.setattr(
+        markdown.preprocessors.HtmlBlockPreprocessor,
+        "run",
+        lambda self, lines: parsed.append(len(lines)) or real(self, lines),
+    )
+    for text, html in [("plain *words*\n\nmore", False), ("a <b>c</b>", True), ("AT&T", True)]:
+        parsed.clear()
+        a, b = _both(stock, quick, text)
+        assert a == b
+        assert len(parsed) == (2 if html else 1)  # the stock one always, the quick one if needed

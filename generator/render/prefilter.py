@@ -22,6 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 from markdown import Markdown, blockparser, inlinepatterns, util
+from markdown.preprocessors import HtmlBlockPreprocessor
 from markdown.treeprocessors import InlineProcessor
 
 _LINK = "(?<!\\!)\\["
@@ -139,6 +140,20 @@ class QuickBlockParser(blockparser.BlockParser):
                     break
 
 
+class QuickHtmlBlock(HtmlBlockPreprocessor):
+    """Raw HTML is looked for only in text that could hold some.
+
+    The stock run feeds the whole text through an HTML parser, which takes notice only
+    at a ``<`` (a tag, comment or declaration) or an ``&`` (an entity); in text with
+    neither it hands the text back whole, and the run gives back the lines as they came."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        source = "\n".join(lines)
+        if "<" not in source and "&" not in source:
+            return lines
+        return super().run(lines)
+
+
 def install(md: Markdown) -> bool:
     """Swap in the prefiltered loops, if this Markdown release has the stock ones they
     replace; otherwise leave it be (slower, the same HTML). True if swapped."""
@@ -152,4 +167,8 @@ def install(md: Markdown) -> bool:
         return False
     md.treeprocessors.register(QuickInline(md), "inline", 20)  # the stock one's priority
     md.parser.__class__ = QuickBlockParser  # same state, one method more
+    # a Registry, not a dict: it has no get()
+    html = md.preprocessors["html_block"] if "html_block" in md.preprocessors else None  # noqa: SIM401
+    if type(html) is HtmlBlockPreprocessor:
+        html.__class__ = QuickHtmlBlock
     return True
