@@ -42,6 +42,8 @@ CONSTRUCTS = [
     "<div markdown>\n*raw*\n</div>\n\n<table><tr><td>x</td></tr></table>",
     "Para with ] : and ]: inside\n[x]: <http://a.b>\n\n[^]: odd",
     "emoji ✓ and non-ascii café — “quotes”",
+    "# Title\n\n[TOC]\n\n## Part\n\n  [TOC]  \n\n*[TOC]* [TOC] and more\n\n> [TOC]",
+    "[TO*C*] [TOC ] \\[TOC] `[TOC]`\n\n    [TOC]\n\n## [TOC]",
     "",
     "\n\n\n",
 ]
@@ -52,7 +54,7 @@ ALPHABET = [
     "<", ">", "&", "&amp;", "&#35;", "#", "## ", "\n", "\n\n", "  \n", "|", "---", "===",
     "- ", "* ", "1. ", "> ", "    ", "\t", "=", "-", ":", "]:", "http://x.org", "<http://a.b>",
     "<a@b.c>", "<span>", "</span>", "<!-- c -->", "[x]: http://e.com", "[x]", "(u)", "{: .c}",
-    "{#id}", "word", "words here", " ", "é", "'", '"',
+    "{#id}", "word", "words here", " ", "é", "'", '"', "[TOC]", "TOC", "\n\n[TOC]\n\n",
 ]  # fmt: skip
 
 
@@ -78,6 +80,7 @@ def test_the_prefilter_is_installed_with_this_markdown_release():
     assert type(quick.treeprocessors["inline"]) is prefilter.QuickInline
     assert type(quick.parser) is prefilter.QuickBlockParser
     assert type(quick.preprocessors["html_block"]) is prefilter.QuickHtmlBlock
+    assert type(quick.treeprocessors["toc"]) is prefilter.QuickToc
     # every stock try is known to it (else it would not skip anything)
     assert all(prefilter.inline_needs(p) for p in quick.inlinePatterns)
     known = [type(p).__name__ for p in quick.parser.blockprocessors if prefilter.block_needs(p)]

@@ -22,6 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 from markdown import Markdown, blockparser, inlinepatterns, util
+from markdown.extensions.toc import TocTreeprocessor
 from markdown.preprocessors import HtmlBlockPreprocessor
 from markdown.treeprocessors import InlineProcessor
 
@@ -154,6 +155,18 @@ class QuickHtmlBlock(HtmlBlockPreprocessor):
         return super().run(lines)
 
 
+class QuickToc(TocTreeprocessor):
+    """The ``[TOC]`` marker is looked for only in a document whose text holds it.
+
+    The stock search joins the text of every element below each one (a paragraph's
+    words again for every link and emphasis in it), a tenth of a conversion, to find a
+    paragraph whose text is the marker: such a text is one of the document's texts."""
+
+    def replace_marker(self, root: Any, elem: Any) -> None:
+        if any(self.marker in text for text in root.itertext()):
+            super().replace_marker(root, elem)
+
+
 def install(md: Markdown) -> bool:
     """Swap in the prefiltered loops, if this Markdown release has the stock ones they
     replace; otherwise leave it be (slower, the same HTML). True if swapped."""
@@ -171,4 +184,7 @@ def install(md: Markdown) -> bool:
     html = md.preprocessors["html_block"] if "html_block" in md.preprocessors else None  # noqa: SIM401
     if type(html) is HtmlBlockPreprocessor:
         html.__class__ = QuickHtmlBlock
+    toc = md.treeprocessors["toc"] if "toc" in md.treeprocessors else None  # noqa: SIM401
+    if type(toc) is TocTreeprocessor and hasattr(TocTreeprocessor, "replace_marker"):
+        toc.__class__ = QuickToc
     return True
