@@ -181,3 +181,21 @@ def test_workers_keep_the_collector_off_only_when_asked(monkeypatch):
     on = parallel.map_chunks(job, items)
     assert [i for i, _ in off] == items == [i for i, _ in on]
     assert not any(enabled for _, enabled in off) and all(enabled for _, enabled in on)
+
+
+def test_chunks_cover_every_item_in_order_and_balance_their_weight():
+    import itertools
+
+    from generator.parallel import chunk_bounds
+
+    assert chunk_bounds(10, 4) == [(0, 3), (3, 6), (6, 9), (9, 10)]
+    weights = [5.0] * 80 + [1.0] * 40  # long items first, as stories before milestones
+    bounds = chunk_bounds(len(weights), 8, weights)
+    assert bounds[0][0] == 0 and bounds[-1][1] == len(weights)
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(bounds))
+    assert all(end > start for start, end in bounds)
+    sums = [sum(weights[start:end]) for start, end in bounds]
+    assert len(bounds) == 8 and max(sums) - min(sums) <= 5.0  # one item at most
+    # one item heavier than several chunks' share: fewer chunks, none empty
+    heavy = chunk_bounds(5, 4, [100.0, 1.0, 1.0, 1.0, 1.0])
+    assert heavy[0] == (0, 1) and heavy[-1][1] == 5 and all(e > s for s, e in heavy)
