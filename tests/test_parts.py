@@ -101,3 +101,30 @@ def test_a_missing_parts_file_means_its_renderings_are_made_again(make_site, tmp
     again = build_site(site, out)
     assert len(_parts(out)) == 1  # made again, and kept
     assert _files(again) == _files(build_site(site, tmp_path / "cold"))
+
+
+def test_after_a_cold_build_only_the_edited_body_is_rendered_again(
+    make_site, tmp_path, monkeypatch
+):
+    """A cold build's workers work out the renderings' keys (the parent knows none);
+    the next build must find the same keys, or it renders every body again."""
+    from generator import render
+
+    monkeypatch.setattr(parallel, "MIN_PARALLEL", 10)
+    monkeypatch.setenv("STORYSITE_JOBS", "1")  # in-process, so the renders can be counted
+    site = make_site(dict(story(f"s{i}", date=f"2024-02-{i % 28 + 1:02d}") for i in range(40)))
+    out = tmp_path / "out"
+    rendered: list[str] = []
+    real = render.Renderer.render
+    monkeypatch.setattr(
+        render.Renderer,
+        "render",
+        lambda self, path, *a, **k: rendered.append(path) or real(self, path, *a, **k),
+    )
+    build_site(site, out)
+    assert len(rendered) == 40
+    edited = site / "content/stories/s7.md"
+    edited.write_text(edited.read_text() + "\nOne more line.\n")
+    rendered.clear()
+    build_site(site, out)
+    assert rendered == ["content/stories/s7.md"]
