@@ -65,10 +65,11 @@ class _Context(jinja2.runtime.Context):
 
 
 def plain_functions(env: jinja2.Environment, *functions: Any) -> None:
-    """Mark ``functions`` as taking no context from Jinja (see ``_Context``)."""
-    plain = getattr(env, "plain", None)
-    if plain is not None:
-        plain.update((id(f), f) for f in functions)  # held: an id is not reused meanwhile
+    """Mark ``functions`` as taking no context from Jinja (see ``_Context``), in place
+    of those marked before: the preview calls this for every quick edit with the same
+    environment, which would otherwise keep every earlier set (and its cards) alive."""
+    if hasattr(env, "plain"):
+        env.plain = {id(f): f for f in functions}  # held: an id is not reused meanwhile
 
 
 def environment(site_dir: Path | None, config: SiteConfig) -> jinja2.Environment:

@@ -180,11 +180,11 @@ def install(md: Markdown) -> bool:
         return False
     md.treeprocessors.register(QuickInline(md), "inline", 20)  # the stock one's priority
     md.parser.__class__ = QuickBlockParser  # same state, one method more
-    # a Registry, not a dict: it has no get()
-    html = md.preprocessors["html_block"] if "html_block" in md.preprocessors else None  # noqa: SIM401
-    if type(html) is HtmlBlockPreprocessor:
-        html.__class__ = QuickHtmlBlock
-    toc = md.treeprocessors["toc"] if "toc" in md.treeprocessors else None  # noqa: SIM401
-    if type(toc) is TocTreeprocessor and hasattr(TocTreeprocessor, "replace_marker"):
-        toc.__class__ = QuickToc
+    # where the stock processor is there, the same object with one method overridden
+    for registry, name, stock, quick in (
+        (md.preprocessors, "html_block", HtmlBlockPreprocessor, QuickHtmlBlock),
+        (md.treeprocessors, "toc", TocTreeprocessor, QuickToc),
+    ):
+        if name in registry and type(registry[name]) is stock:
+            registry[name].__class__ = quick
     return True
