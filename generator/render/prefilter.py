@@ -14,7 +14,7 @@ its expression, so a later Markdown release that changes one is simply tried eve
 time, and anything an extension adds is tried as before. ``install`` swaps in the
 two loops only if this Markdown release has the ones they replace.
 ``tests/test_prefilter.py`` compares the HTML both ways on every construct and on
-random Markdown.
+random Markdown. Text plain enough skips the inline loop altogether: ``inline``.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ from markdown import Markdown, blockparser, inlinepatterns, util
 from markdown.extensions.toc import TocTreeprocessor
 from markdown.preprocessors import HtmlBlockPreprocessor
 from markdown.treeprocessors import InlineProcessor
+
+from generator.render import inline
 
 _LINK = "(?<!\\!)\\["
 _IMAGE = "\\!\\["
@@ -100,13 +102,22 @@ class QuickInline(InlineProcessor):
 
     def run(self, tree: Any, ancestors: list[str] | None = None) -> Any:
         # the registry sorts on every lookup by index: take the order once a document
-        self._patterns = list(self.inlinePatterns)
-        self._needs = [inline_needs(p) for p in self._patterns]
+        patterns = list(self.inlinePatterns)
+        if patterns != getattr(self, "_patterns", None):
+            self._patterns = patterns
+            self._needs = [inline_needs(p) for p in patterns]
+            known = None not in self._needs
+            self._shortcut = inline.shortcut(patterns) if known else None
         return super().run(tree, ancestors)
 
     def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:
         if isinstance(data, util.AtomicString):
             return data
+        if patternIndex == 0 and self._shortcut is not None:
+            # text with no Markdown but plain links and emphasis (``render.inline``)
+            done = self._shortcut(self, data)
+            if done is not None:
+                return done
         patterns, needs = self._patterns, self._needs
         apply = self._InlineProcessor__applyPattern
         # A pattern is tried only if the text, as it is by then, holds a string its
