@@ -108,14 +108,15 @@ _OPTIONS: dict[str, Any] = {
 }
 # Built once: nh3.clean converts the allow-lists on every call, a third of its time
 _PLAIN = nh3.Cleaner(**_OPTIONS)
-_IFRAME = re.compile("iframe", re.IGNORECASE)
 # a frame left without a source (nh3 writes tags in lower case, values in double quotes)
 _EMPTY_FRAME = re.compile(r'<iframe(?: (?!src=)[a-z-]+="[^"]*")*></iframe>')
 
 
 def clean(html: str, video_hosts: Collection[str]) -> str:
     """Keep only allow-listed tags, attributes and URL schemes."""
-    if not _IFRAME.search(html):
+    # A frame's tag name is "iframe" in any ASCII case, so lower case finds every one;
+    # a case-blind regular expression (no literal search) took longer than nh3 itself
+    if "iframe" not in html.lower():
         # no frame, so no frame source to check: nothing for a filter called from
         # Rust on every attribute of every element (the same HTML either way)
         return _PLAIN.clean(html)

@@ -25,6 +25,8 @@ HOSTS = ("www.youtube-nocookie.com",)
         '<p style="background:url(javascript:alert(1))">x</p>',
         "<svg><script>alert(1)</script></svg>",
         '<iframe src="https://evil.example/embed"></iframe>',
+        '<IFRAME SRC="https://evil.example/embed"></IFRAME>',
+        '<p>x</p><iFrAmE src="https://evil.example/embed"></iFrAmE>',
         '<iframe src="http://www.youtube-nocookie.com/embed/x"></iframe>',
         '<object data="x.swf"></object>',
         '<form action="https://evil.example"><input name="card"></form>',
