@@ -81,6 +81,8 @@ def test_the_prefilter_is_installed_with_this_markdown_release():
     assert type(quick.parser) is prefilter.QuickBlockParser
     assert type(quick.preprocessors["html_block"]) is prefilter.QuickHtmlBlock
     assert type(quick.treeprocessors["toc"]) is prefilter.QuickToc
+    assert type(quick.treeprocessors["attr_list"]) is prefilter.QuickAttrList
+    assert type(quick.treeprocessors["unescape"]) is prefilter.QuickUnescape
     # every stock try is known to it (else it would not skip anything)
     assert all(prefilter.inline_needs(p) for p in quick.inlinePatterns)
     known = [type(p).__name__ for p in quick.parser.blockprocessors if prefilter.block_needs(p)]
@@ -92,6 +94,15 @@ def test_every_construct_converts_the_same(text):
     stock, quick = _pair()
     a, b = _both(stock, quick, text)
     assert a == b
+
+
+def test_the_table_of_contents_is_left_as_the_stock_run_leaves_it():
+    """Documents without a heading skip the stock run; what it sets on the Markdown
+    object (the empty table of contents, made once) is the same."""
+    stock, quick = _pair()
+    for text in ["plain", "# H\n\nx", "plain again", "[TOC]", "x\n\n[TOC]\n\n## H", ""]:
+        _both(stock, quick, text)
+        assert (quick.toc, quick.toc_tokens) == (stock.toc, stock.toc_tokens), text
 
 
 def test_random_markdown_converts_the_same():

@@ -19,12 +19,14 @@ random Markdown. Text plain enough skips the inline loop altogether: ``inline``.
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as etree
 from typing import Any
 
 from markdown import Markdown, blockparser, inlinepatterns, util
+from markdown.extensions.attr_list import AttrListTreeprocessor
 from markdown.extensions.toc import TocTreeprocessor
 from markdown.preprocessors import HtmlBlockPreprocessor
-from markdown.treeprocessors import InlineProcessor
+from markdown.treeprocessors import InlineProcessor, UnescapeTreeprocessor
 
 from generator.render import inline
 
@@ -167,15 +169,53 @@ class QuickHtmlBlock(HtmlBlockPreprocessor):
 
 
 class QuickToc(TocTreeprocessor):
-    """The ``[TOC]`` marker is looked for only in a document whose text holds it.
+    """The ``[TOC]`` marker is looked for only in a document whose text holds it, and a
+    document with neither a heading nor the marker is left as it is.
 
     The stock search joins the text of every element below each one (a paragraph's
     words again for every link and emphasis in it), a tenth of a conversion, to find a
-    paragraph whose text is the marker: such a text is one of the document's texts."""
+    paragraph whose text is the marker: such a text is one of the document's texts.
+    Without a heading, the stock run finds no token and changes no element; it still
+    builds, writes out and post-processes an empty table of contents (a story has no
+    heading, mostly): that one is made once and set as the stock run would set it."""
+
+    def run(self, doc: Any) -> None:
+        rgx = self.header_rgx
+        if any(isinstance(el.tag, str) and rgx.match(el.tag) for el in doc.iter()) or (
+            self.marker and any(self.marker in text for text in doc.itertext())
+        ):
+            super().run(doc)
+            return
+        empty = getattr(self, "_empty", None)
+        if empty is None:
+            super().run(etree.Element("div"))  # no heading, no marker: the same
+            empty = self._empty = self.md.toc  # type: ignore[attr-defined]
+        self.md.toc_tokens = []  # type: ignore[attr-defined]
+        self.md.toc = empty  # type: ignore[attr-defined]
 
     def replace_marker(self, root: Any, elem: Any) -> None:
         if any(self.marker in text for text in root.itertext()):
             super().replace_marker(root, elem)
+
+
+class QuickAttrList(AttrListTreeprocessor):
+    """Attribute lists are looked for only in a document whose text holds a ``{``: each
+    of the stock expressions starts with one, searched in elements' texts and tails."""
+
+    def run(self, doc: Any) -> None:
+        if any("{" in text for text in doc.itertext()):
+            super().run(doc)
+
+
+class QuickUnescape(UnescapeTreeprocessor):
+    """Escapes are put back only in a document whose text held a backslash: the only
+    makers of the placeholders this looks for (backslash escapes) need one, and every
+    text, tail and attribute value of the tree comes from the lines parsed."""
+
+    def run(self, root: Any) -> None:
+        lines = getattr(self.md, "lines", None)
+        if lines is None or any("\\" in line for line in lines):
+            super().run(root)
 
 
 def install(md: Markdown) -> bool:
@@ -195,6 +235,8 @@ def install(md: Markdown) -> bool:
     for registry, name, stock, quick in (
         (md.preprocessors, "html_block", HtmlBlockPreprocessor, QuickHtmlBlock),
         (md.treeprocessors, "toc", TocTreeprocessor, QuickToc),
+        (md.treeprocessors, "attr_list", AttrListTreeprocessor, QuickAttrList),
+        (md.treeprocessors, "unescape", UnescapeTreeprocessor, QuickUnescape),
     ):
         if name in registry and type(registry[name]) is stock:
             registry[name].__class__ = quick
