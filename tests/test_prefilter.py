@@ -46,6 +46,12 @@ CONSTRUCTS = [
     "[TO*C*] [TOC ] \\[TOC] `[TOC]`\n\n    [TOC]\n\n## [TOC]",
     "",
     "\n\n\n",
+    "windows\r\nline ends\r\n\r\nand\rold mac",
+    "control \x02 and \x03 characters\n\n\x02klzzwxh:0\x03",
+    "a start of text \x02 alone",
+    "an end of text \x03 alone",
+    "tab\tin text\n\n\tcode\n    \n   \nafter spaces only\n \n",
+    "   \nfirst line of spaces",
 ]
 
 # the strings the prefilter's tables look for, and the text around them
@@ -83,6 +89,7 @@ def test_the_prefilter_is_installed_with_this_markdown_release():
     assert type(quick.treeprocessors["toc"]) is prefilter.QuickToc
     assert type(quick.treeprocessors["attr_list"]) is prefilter.QuickAttrList
     assert type(quick.treeprocessors["unescape"]) is prefilter.QuickUnescape
+    assert type(quick.preprocessors["normalize_whitespace"]) is prefilter.QuickNormalizeWhitespace
     # every stock try is known to it (else it would not skip anything)
     assert all(prefilter.inline_needs(p) for p in quick.inlinePatterns)
     known = [type(p).__name__ for p in quick.parser.blockprocessors if prefilter.block_needs(p)]

@@ -25,7 +25,7 @@ from typing import Any
 from markdown import Markdown, blockparser, inlinepatterns, util
 from markdown.extensions.attr_list import AttrListTreeprocessor
 from markdown.extensions.toc import TocTreeprocessor
-from markdown.preprocessors import HtmlBlockPreprocessor
+from markdown.preprocessors import HtmlBlockPreprocessor, NormalizeWhitespace
 from markdown.treeprocessors import InlineProcessor, UnescapeTreeprocessor
 
 from generator.render import inline
@@ -218,6 +218,23 @@ class QuickUnescape(UnescapeTreeprocessor):
             super().run(root)
 
 
+class QuickNormalizeWhitespace(NormalizeWhitespace):
+    """Lines with nothing to normalise are given back as they came (and the two empty
+    lines the stock run adds); else the stock run. It joins the lines, takes out
+    ``\x02``/``\x03``, turns ``\r`` into line ends, expands tabs and empties lines of
+    spaces only (one ends with " " before its line end), then splits again."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        source = "\n".join(lines) + "\n"
+        for odd in _UNNORMAL:
+            if odd in source:
+                return super().run(lines)
+        return [*lines, "", ""]
+
+
+_UNNORMAL = ("\r", "\t", util.STX, util.ETX, " \n")
+
+
 def install(md: Markdown) -> bool:
     """Swap in the prefiltered loops, if this Markdown release has the stock ones they
     replace; otherwise leave it be (slower, the same HTML). True if swapped."""
@@ -233,6 +250,7 @@ def install(md: Markdown) -> bool:
     md.parser.__class__ = QuickBlockParser  # same state, one method more
     # where the stock processor is there, the same object with one method overridden
     for registry, name, stock, quick in (
+        (md.preprocessors, "normalize_whitespace", NormalizeWhitespace, QuickNormalizeWhitespace),
         (md.preprocessors, "html_block", HtmlBlockPreprocessor, QuickHtmlBlock),
         (md.treeprocessors, "toc", TocTreeprocessor, QuickToc),
         (md.treeprocessors, "attr_list", AttrListTreeprocessor, QuickAttrList),
