@@ -11,6 +11,7 @@ import datetime as dt
 import hashlib
 from typing import Any
 
+from generator import yamlquick
 from generator.cache import Cache
 from generator.yamldoc import YamlDoc, parse
 
@@ -36,7 +37,12 @@ class ParseMemo:
         self.last: tuple[str, Any] | None = None
 
     def parse(self, text: str, memo_only: bool = False) -> YamlDoc:
-        """The parsed text; with ``memo_only``, raise ``NotMemoised`` instead of parsing."""
+        """The parsed text; with ``memo_only``, raise ``NotMemoised`` instead of parsing.
+        Front matter of the plainest kind is read at once (``yamlquick``), not memoised."""
+        quick = yamlquick.parse(text)
+        if quick is not None:
+            self.last = None
+            return quick
         digest = hashlib.sha256(text.encode()).hexdigest()
         entry = self.old.get(digest)
         if entry is not None:

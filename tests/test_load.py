@@ -118,8 +118,9 @@ def test_memoised_front_matter_is_read_in_process_and_the_rest_parsed(
     from generator import parallel, yamlmemo
     from generator.cache import Cache
 
+    # a comment after a value: front matter for YAML, not for the quick reader
     files = {
-        f"content/stories/s{i:03d}.md": f"---\ntitle: S{i}\ndate: 2020-01-01\ntags: [a]\n---\n\nT{i}\n"
+        f"content/stories/s{i:03d}.md": f"---\ntitle: S{i}  # a note\ndate: 2020-01-01\n---\n\nT{i}\n"
         for i in range(parallel.MIN_PARALLEL + 20)
     }
     root = make_site(files)
@@ -127,7 +128,7 @@ def test_memoised_front_matter_is_read_in_process_and_the_rest_parsed(
     first = read_site(root, Problems(), cache)
     cache.settle()  # the memo is written by a forked process
     # the next read finds every front matter in the memo: no YAML parsed, no workers
-    (root / "content/stories/s000.md").write_text("---\ntitle: new\ndate: 2021-02-02\n---\nX\n")
+    (root / "content/stories/s000.md").write_text("---\ntitle: new # x\ndate: 2021-02-02\n---\nX\n")
     (root / "content/stories/s001.md").write_text("---\ntitle: [broken\n---\n")
     parsed, forked = [], []
     real_parse, real_map = yamlmemo.parse, parallel.map_chunks
@@ -144,6 +145,30 @@ def test_memoised_front_matter_is_read_in_process_and_the_rest_parsed(
     assert second.docs[1:] == first.docs[2:]  # s001 is broken: not a document
     [error] = problems.errors
     assert error.path == "content/stories/s001.md" and error.line == 3  # where ']' was due
+
+
+def test_plain_front_matter_is_read_without_yaml_and_not_memoised(make_site, tmp_path, monkeypatch):
+    from generator import parallel, yamlmemo
+    from generator.cache import Cache
+
+    files = {
+        f"content/stories/s{i:03d}.md": f"---\ntitle: S{i}\ndate: 2020-01-01\ntags: [a]\n---\n\nT{i}\n"
+        for i in range(parallel.MIN_PARALLEL + 20)
+    }
+    files["content/stories/yaml.md"] = "---\ntitle: Y  # for YAML\n---\n\nY\n"
+    root = make_site(files)
+    parsed = []
+    real_parse = yamlmemo.parse
+    monkeypatch.setattr(yamlmemo, "parse", lambda text: parsed.append(text) or real_parse(text))
+    monkeypatch.setenv("STORYSITE_JOBS", "1")  # parsed here, so counted here
+    cache = Cache(tmp_path / "cache")
+    first = read_site(root, Problems(), cache)
+    cache.settle()
+    assert len(parsed) == 1  # only the one with a comment
+    assert first.docs[0].meta == {"title": "S0", "date": dt.date(2020, 1, 1), "tags": ["a"]}
+    assert first.docs[0].lines == {("title",): 2, ("date",): 3, ("tags",): 4, ("tags", 0): 4}
+    memo = cache.get(yamlmemo.ParseMemo.KIND, yamlmemo.ParseMemo.KEY)
+    assert isinstance(memo, dict) and len(memo) == 1  # the plain ones are not kept
 
 
 def test_the_parse_memo_gives_back_what_parsing_gave(tmp_path):
