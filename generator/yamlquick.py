@@ -135,6 +135,8 @@ def _block(lines: list[str], at: int, path: KeyPath, where: dict[KeyPath, int]) 
 
 def _inline(text: str, path: KeyPath, line: int, where: dict[KeyPath, int]) -> Any:
     """A value on its key's line: a scalar, or a list in brackets."""
+    if not text:
+        raise _Unknown  # "- " with nothing after it
     if text[0] == "[":
         if text[-1] != "]":
             raise _Unknown

@@ -4,10 +4,11 @@ A story's paragraphs are words with now and then ``*emphasis*``, ``**strong**`` 
 ``[link](url)``. Python-Markdown's inline pass tries its patterns one by one, and its
 link and emphasis code walks the text a character at a time in Python: half of a
 story's conversion at 10,000 stories. Text that holds no Markdown but those three
-forms, each in its plainest shape, is converted here in one regular-expression pass
-into the same placeholders and elements the stock pass would make; any other text
-(code, escapes, raw HTML, entities, footnotes, images, references, underscores, a
-``*`` or bracket outside those shapes) goes through the stock pass as before.
+forms, each in its plainest shape, is converted here (``str.find`` to each ``*`` and
+``[``, an anchored match there) into the same placeholders and elements the stock pass
+would make; any other text (code, escapes, raw HTML, entities, footnotes, images,
+references, underscores, a ``*`` or ``[`` outside those shapes) goes through the stock
+pass as before.
 
 The shapes are narrow on purpose: an emphasis holds no markup and no line break,
 starts and ends with a letter or digit, and closes before a space, the end or a
