@@ -34,6 +34,7 @@ CONSTRUCTS = [
     "# H1\n## H2 ##\n###### H6\n####### seven\n#not a header",
     "Setext one\n==========\n\nSetext two\n----------\n\nnot = setext\n- list",
     "---\n\n* * *\n\n___\n\n- - -\n\nbefore\n***\nafter",
+    "-  -  -\n\n*  *  *\n\n_  _  _\n\n- -- -\n\nword -  -  - word\n\n-   -   -",
     "| a | b |\n|---|:-:|\n| 1 | 2 |\n\na | b\n- | -\n1 | 2\n\n|single|\n|---|\n|x|",
     "> quote\n> more\n>\n> > nested\n\nnot > a quote",
     "- one\n- two\n    - nested\n\n1. first\n2. second\n\n* star\n+ plus",

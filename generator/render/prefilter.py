@@ -65,7 +65,9 @@ BLOCK_NEEDS: dict[tuple[str, str], tuple[str, ...]] = {
         "HRProcessor",
         r"^[ ]{0,3}(?=(?P<atomicgroup>(-+[ ]{0,2}){3,}|(_+[ ]{0,2}){3,}|(\*+[ ]{0,2}){3,}))"
         r"(?P=atomicgroup)[ ]*$",
-    ): ("-", "_", "*"),
+    ): tuple(  # a run of three: two of the same with at most two spaces between
+        c + gap + c for c in "-_*" for gap in ("", " ", "  ")
+    ),
     ("BlockQuoteProcessor", "(^|\\n)[ ]{0,3}>[ ]?(.*)"): (">",),
     ("FootnoteBlockProcessor", "^[ ]{0,3}\\[\\^([^\\]]*)\\]:[ ]*(.*)$"): ("[^",),
     (
