@@ -8,6 +8,7 @@ people. Front matter is passed in as data, never compiled as a template. Pure.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -145,6 +146,12 @@ def human_date(value: dt.date | Any, fmt: str = "long") -> str:
         return str(value.label())
     if isinstance(value, dt.datetime):
         value = value.date()
+    # a story page formats its dates four times, and thousands of stories share a day
+    return _date_text(value, fmt)
+
+
+@functools.lru_cache(maxsize=65536)
+def _date_text(value: dt.date, fmt: str) -> str:
     if fmt == "iso":
         return value.isoformat()
     if fmt == "month":
