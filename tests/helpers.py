@@ -26,3 +26,19 @@ def build_site(root: Path, out: Path | None = None, **options) -> Path:
     options.setdefault("as_of", AS_OF)
     build.run(BuildOptions(site_dir=root, out_dir=out, **options))
     return (out or root / "output") / "current"
+
+
+def markdown_pair():
+    """Two Markdown converters as the renderer makes them: stock, and prefiltered."""
+    import markdown
+
+    from generator.render import EXTENSION_CONFIGS, EXTENSIONS, prefilter
+
+    def make() -> markdown.Markdown:
+        return markdown.Markdown(
+            extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html"
+        )
+
+    stock, quick = make(), make()
+    assert prefilter.install(quick)
+    return stock, quick

@@ -14,8 +14,9 @@ import random
 
 import markdown
 import pytest
+from helpers import markdown_pair
 
-from generator.render import EXTENSION_CONFIGS, EXTENSIONS, inline, prefilter
+from generator.render import inline
 
 BEFORE = [
     "", " ", "a", "a ", "\n", "x\n", "(", '"', "'", "!", ".", "*", "**", "[", "]", "\xa0",
@@ -38,14 +39,7 @@ REFERENCES = "\n\n[r]: http://example.org/r\n[t]: http://example.org/t"
 
 
 def _pair() -> tuple[markdown.Markdown, markdown.Markdown]:
-    def make() -> markdown.Markdown:
-        return markdown.Markdown(
-            extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html"
-        )
-
-    stock, quick = make(), make()
-    assert prefilter.install(quick)
-    return stock, quick
+    return markdown_pair()
 
 
 def _same(stock: markdown.Markdown, quick: markdown.Markdown, text: str) -> None:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import markdown
 import pytest
+from helpers import markdown_pair
 
 from generator.render import EXTENSION_CONFIGS, EXTENSIONS, prefilter
 
@@ -66,14 +67,7 @@ ALPHABET = [
 
 
 def _pair() -> tuple[markdown.Markdown, markdown.Markdown]:
-    def make() -> markdown.Markdown:
-        return markdown.Markdown(
-            extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html"
-        )
-
-    stock, quick = make(), make()
-    assert prefilter.install(quick)
-    return stock, quick
+    return markdown_pair()
 
 
 def _both(stock: markdown.Markdown, quick: markdown.Markdown, text: str) -> tuple[str, str]:
