@@ -107,6 +107,18 @@ def test_the_table_of_contents_is_left_as_the_stock_run_leaves_it():
         assert (quick.toc, quick.toc_tokens) == (stock.toc, stock.toc_tokens), text
 
 
+def test_block_level_names_are_those_of_the_list_as_it_is_now():
+    stock, quick = _pair()
+    assert type(quick.is_block_level).__name__ == "_BlockLevel"
+    for tag in ["p", "DIV", "hr/", "em", "span", "custom", None, len]:
+        assert quick.is_block_level(tag) == stock.is_block_level(tag), tag
+    for md in (stock, quick):
+        md.block_level_elements.append("custom")  # as an extension would
+    assert quick.is_block_level("Custom") and stock.is_block_level("Custom")
+    quick.block_level_elements = ["x"]
+    assert quick.is_block_level("x") and not quick.is_block_level("p")
+
+
 def test_random_markdown_converts_the_same():
     stock, quick = _pair()
     rng = random.Random(20261127)

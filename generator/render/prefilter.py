@@ -237,6 +237,27 @@ class QuickNormalizeWhitespace(NormalizeWhitespace):
 _UNNORMAL = ("\r", "\t", util.STX, util.ETX, " \n")
 
 
+class _BlockLevel:
+    """``Markdown.is_block_level`` with the block-level names in a set: the stock
+    method searches the list of fifty for every element it is asked about (each one
+    serialized, prettified or checked for attribute lists), 5 % of a conversion. The
+    set is made again whenever the list is another one or its length changed (an
+    extension adding a name); one name replaced by another in place would go unseen,
+    which no extension does."""
+
+    def __init__(self, md: Markdown):
+        self.md = md
+        self.names: list[str] | None = None
+        self.length = -1
+        self.known: frozenset[str] = frozenset()
+
+    def __call__(self, tag: Any) -> bool:
+        names = self.md.block_level_elements
+        if names is not self.names or len(names) != self.length:
+            self.names, self.length, self.known = names, len(names), frozenset(names)
+        return isinstance(tag, str) and tag.lower().rstrip("/") in self.known
+
+
 def install(md: Markdown) -> bool:
     """Swap in the prefiltered loops, if this Markdown release has the stock ones they
     replace; otherwise leave it be (slower, the same HTML). True if swapped."""
@@ -250,6 +271,8 @@ def install(md: Markdown) -> bool:
         return False
     md.treeprocessors.register(QuickInline(md), "inline", 20)  # the stock one's priority
     md.parser.__class__ = QuickBlockParser  # same state, one method more
+    if type(md).is_block_level is Markdown.is_block_level:  # the stock method
+        md.is_block_level = _BlockLevel(md)  # type: ignore[method-assign]
     # where the stock processor is there, the same object with one method overridden
     for registry, name, stock, quick in (
         (md.preprocessors, "normalize_whitespace", NormalizeWhitespace, QuickNormalizeWhitespace),
