@@ -32,9 +32,15 @@ _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
 _FLOW = frozenset("[]{},")
 _RESOLVERS: dict[str, list[tuple[str, Any]]] = yaml.resolver.Resolver.yaml_implicit_resolvers
 _YAML = "tag:yaml.org,2002:"
-_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False}
-_BOOLS["FALSE"] = False
-_NO = object()  # not a form known here
+# of the words YAML 1.1 reads as true or false, those read here (not yes/no/on/off)
+_BOOLS = {
+    "true": True,
+    "True": True,
+    "TRUE": True,
+    "false": False,
+    "False": False,
+    "FALSE": False,
+}
 
 
 class _Unknown(Exception):
@@ -184,7 +190,8 @@ def _scalar(text: str, flow: bool) -> Any:
 
 def _typed(value: str) -> Any:
     """A plain value as PyYAML would build it, for the kinds known here."""
-    resolvers = _RESOLVERS.get(value[0] if value else "", [])
+    # as PyYAML's Resolver.resolve: those for the first character, then any for all
+    resolvers = _RESOLVERS.get(value[0] if value else "", []) + _RESOLVERS.get(None, [])
     tag = None
     for found, expression in resolvers:
         if expression.match(value):
