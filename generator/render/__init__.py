@@ -97,8 +97,10 @@ class _Reader:
             return hit[0]
         problems = Problems()
         doc = load.read_doc(self.planner.site_dir, path, problems)
-        bodies = {path: doc.body} if doc is not None else {}
-        if doc is None or _key(doc, bodies, self.routes, self.planner, self.video_hosts) != k:
+        if (
+            doc is None
+            or _fresh_key(doc, doc.body, self.routes, self.planner, self.video_hosts)[0] != k
+        ):
             raise BodyGone(path, "the file changed while the site was being built")
         renderer = Renderer(self.routes, self.planner, self.video_hosts)
         # not put back: the next build finds its place damaged and renders it again
@@ -111,7 +113,7 @@ def _key(
     routes: Routes,
     planner: ImagePlanner,
     video_hosts: tuple[str, ...],
-    pack: Pack | None = None,
+    pack: Pack,
 ) -> str:
     """The rendering's key; ``bodies`` are read only if the pack does not know the
     body's link targets (a kept document's body is read only then)."""
@@ -119,7 +121,7 @@ def _key(
     def text() -> str:
         return bodies[source.path]
 
-    found = pack.targets_of(source.sha256, text) if pack is not None else targets(text())
+    found = pack.targets_of(source.sha256, text)
     return cache_key(_settings(video_hosts), found, routes, planner, source)
 
 

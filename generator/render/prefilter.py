@@ -12,7 +12,9 @@ and a failed try is exactly what the stock loops step over, so the HTML is the s
 Only tries known here are skipped: a pattern or processor is known by its class and
 its expression, so a later Markdown release that changes one is simply tried every
 time, and anything an extension adds is tried as before. ``install`` swaps in the
-two loops only if this Markdown release has the ones they replace.
+two loops only if this Markdown release has the ones they replace. The same reasoning
+skips whole passes (whitespace, raw HTML, attribute lists, table of contents, escapes)
+over documents that hold nothing they look for, each only where the stock pass is there.
 ``tests/test_prefilter.py`` compares the HTML both ways on every construct and on
 random Markdown. Text plain enough skips the inline loop altogether: ``inline``.
 """
