@@ -17,7 +17,7 @@ from generator import load, parallel, sanitize, words
 from generator.cache import Cache
 from generator.errors import Problems
 from generator.images import ImagePlanner
-from generator.render import prefilter
+from generator.render import plain, prefilter
 from generator.render.links import DocContext, LinkResolver
 from generator.render.stored import (
     PARTS,
@@ -55,6 +55,8 @@ class Renderer:
         self.resolver = LinkResolver(self.md, routes, planner)
         # after inline patterns (priority 20) so links exist, before prettify
         self.md.treeprocessors.register(self.resolver, "storysite_links", 5)
+        # most stories: written straight to HTML, the same as the stock conversion's
+        self.plain = plain.writer(self.md, self.resolver.link)
 
     def render(
         self, path: str, folder: str, body: str, body_line: int, problems: Problems, key: str = ""
@@ -62,8 +64,11 @@ class Renderer:
         """``key``: the rendering's cache key, if it has one (see ``stored.Html``)."""
         ctx = DocContext(path, folder, body, body_line, problems, [], [])
         self.resolver.doc = ctx
-        self.md.reset()
-        html = sanitize.clean(self.md.convert(body), self.video_hosts)
+        converted = self.plain(body) if self.plain is not None else None
+        if converted is None:
+            self.md.reset()
+            converted = self.md.convert(body)
+        html = sanitize.clean(converted, self.video_hosts)
         self.resolver.doc = None
         found = words.pack(words.html_terms(html))
         return Rendered(Html(key, html), tuple(ctx.links), tuple(ctx.images), found)

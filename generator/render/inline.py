@@ -30,7 +30,7 @@ _LINK = (
     r"\((?P<url>[^\s()<>\"'\\`*_&\[\]\x02\x03]+)\)"
 )
 _EMPHASIS = (
-    r"(?P<stars>\*\*?)"
+    r"(?P<stars>\*{1,3})"
     r"(?P<inner>[^\W_](?:[^*\[\]\n`\\<>&_\x02\x03]*[^\W_])?)"
     r"(?P=stars)(?=$|[ \n.,;:!?)])"
 )
@@ -38,7 +38,7 @@ _LINK_AT = re.compile(_LINK)
 _EMPHASIS_AT = re.compile(_EMPHASIS)
 # what a text taken here holds nowhere (not in the forms either)
 _NEVER = ("`", "\\", "<", ">", "&", "_", "\x02", "\x03", "  \n")
-_TAGS = {1: "em", 2: "strong"}
+_TAGS = {1: ("em",), 2: ("strong",), 3: ("strong", "em")}  # outermost first
 # the stock patterns, in their order: the shortcut is taken only with exactly these
 # (an extension's own pattern could match plain words)
 _STOCK = [
@@ -60,6 +60,43 @@ _STOCK = [
 ]
 
 Shortcut = Callable[[Any, str], "str | None"]
+
+
+def forms(data: str) -> list[re.Match[str]] | None:
+    """The emphasis and links of a text, in order; None if it holds any other Markdown
+    (or these forms in other shapes)."""
+    for never in _NEVER:
+        if never in data:
+            return None
+    # Every "*" and "[" must open one of the forms (found by str.find, at C speed:
+    # a regular expression searching for either took longer than all the rest)
+    found = []
+    end = 0
+    star, bracket = data.find("*"), data.find("[")
+    while star >= 0 or bracket >= 0:
+        if bracket < 0 or 0 <= star < bracket:
+            m = _EMPHASIS_AT.match(data, star)
+        else:
+            m = _LINK_AT.match(data, bracket)
+        if m is None:
+            return None
+        found.append(m)
+        end = m.end()
+        if 0 <= star < end:
+            star = data.find("*", end)
+        if 0 <= bracket < end:
+            bracket = data.find("[", end)
+    # (a "]" alone is text to every stock pattern)
+    return found
+
+
+def is_link(m: re.Match[str]) -> bool:
+    return m.re is _LINK_AT
+
+
+def tags(m: re.Match[str]) -> tuple[str, ...]:
+    """An emphasis's elements, outermost first: em, strong, or strong around em."""
+    return _TAGS[len(m.group("stars"))]
 
 
 def shortcut(patterns: list[Any]) -> Shortcut | None:
@@ -84,28 +121,9 @@ def shortcut(patterns: list[Any]) -> Shortcut | None:
     excluded = frozenset(x.lower() for p in patterns for x in p.ANCESTOR_EXCLUDES)
 
     def convert(processor: Any, data: str) -> str | None:
-        for never in _NEVER:
-            if never in data:
-                return None
-        # Every "*" and "[" must open one of the forms (found by str.find, at C speed:
-        # a regular expression searching for either took longer than all the rest)
-        found = []
-        end = 0
-        star, bracket = data.find("*"), data.find("[")
-        while star >= 0 or bracket >= 0:
-            if bracket < 0 or 0 <= star < bracket:
-                m = _EMPHASIS_AT.match(data, star)
-            else:
-                m = _LINK_AT.match(data, bracket)
-            if m is None:
-                return None
-            found.append(m)
-            end = m.end()
-            if 0 <= star < end:
-                star = data.find("*", end)
-            if 0 <= bracket < end:
-                bracket = data.find("[", end)
-        # (a "]" alone is text to every stock pattern)
+        found = forms(data)
+        if found is None:
+            return None
         if not found:
             return data
         if not excluded.isdisjoint(processor.ancestors):
@@ -116,14 +134,17 @@ def shortcut(patterns: list[Any]) -> Shortcut | None:
         for m in found:
             out.append(data[end : m.start()])
             end = m.end()
-            if m.re is _LINK_AT:
+            if is_link(m):
                 el = etree.Element("a")
                 el.text = m.group("text")
                 el.set("href", m.group("url"))
                 out.append(stash(el, kinds["a"]))
             else:
-                el = etree.Element(_TAGS[len(m.group("stars"))])
-                el.text = m.group("inner")
+                names = tags(m)
+                el = inner = etree.Element(names[0])
+                for name in names[1:]:
+                    inner = etree.SubElement(inner, name)
+                inner.text = m.group("inner")
                 out.append(stash(el, kinds["em"]))
         out.append(data[end:])
         return "".join(out)

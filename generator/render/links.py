@@ -44,7 +44,7 @@ class LinkResolver(Treeprocessor):
         assert self.doc is not None
         for el in list(root.iter()):
             if el.tag == "a" and el.get("href"):
-                self._link(el)
+                self.link(el)
             elif el.tag == "img" and el.get("src"):
                 self._image(el)
 
@@ -85,7 +85,8 @@ class LinkResolver(Treeprocessor):
             )
             return None
 
-    def _link(self, el: Element) -> None:
+    def link(self, el: Element) -> None:
+        """Point a link to a content file at its page (or report it, or unlink it)."""
         doc = self.doc
         assert doc is not None
         target = el.get("href", "")
