@@ -332,6 +332,15 @@ _WRONG_TYPE = {
 }
 
 
+# pydantic's mark of a union member in an error's place ("list[str]"), not a key (a
+# key may hold a bracket too: "0[" stays, and names the field)
+_TYPE_TAG = re.compile(r"[a-z][\w-]*\[.*\]\Z")
+
+
+def _is_type_tag(part: str | int) -> bool:
+    return isinstance(part, str) and _TYPE_TAG.match(part) is not None
+
+
 def _shown(value: Any) -> str:
     if isinstance(value, bool) or value is None:
         return {True: "true", False: "false", None: "empty"}[value]
@@ -363,7 +372,7 @@ def report_validation(
             other[: len(where)] == where and len(other) > len(where) for other in locs
         ):
             continue  # "at least 1 item" only because its items were refused: say that
-        loc = [part for part in where if not (isinstance(part, str) and "[" in part)]
+        loc = [part for part in where if not _is_type_tag(part)]
         line = line_of(lines, loc, None)
         line = line + line_offset if line is not None else default_line
         field = dotted(loc) or None
@@ -373,7 +382,7 @@ def report_validation(
             message = "required field is missing"
         elif kind == "extra_forbidden":
             message = "unknown field"
-            close = difflib.get_close_matches(str(loc[-1]), known_fields, n=1, cutoff=0.6)
+            close = difflib.get_close_matches(str(where[-1]), known_fields, n=1, cutoff=0.6)
             hint = f"did you mean '{close[0]}'?" if close else "remove it, or check the spelling"
         elif kind in _WRONG_TYPE:
             message, hint = _WRONG_TYPE[kind]

@@ -13,6 +13,13 @@ def test_unknown_field_names_its_line_and_suggests(make_site):
     assert "did you mean 'summary'?" in line
 
 
+def test_unknown_field_with_a_bracket_in_its_name_is_named(make_site):
+    # a bracket was taken for pydantic's own mark of a union member: no name, a crash
+    root = make_site(dict([story(**{"x[": '"y"'})]))
+    [line] = [p for p in problems_of(root) if "unknown field" in p]
+    assert line.startswith("content/stories/asha.md:10: x[: unknown field")
+
+
 def test_missing_required_field(make_site):
     root = make_site(dict([story(summary=None)]))
     assert any(
