@@ -104,6 +104,9 @@ def measure(tool: Tool, log: Path, timeout: float) -> Sample:
 
 def bench_size(args, size: int, results: Results) -> None:
     runs = args.runs or default_runs(size)
+    # The last size's outputs, deleted now and then QUIET seconds; within a size nothing
+    # is deleted until it is done (see tools.Discard)
+    DISCARD.empty()
     py = args.storysite.parent / "python"  # has Pillow, for --images
     python = str(py) if py.exists() else sys.executable
     corpus = ensure_corpus(args.corpus_script, args.work, size, args.images, python)
@@ -132,7 +135,6 @@ def bench_size(args, size: int, results: Results) -> None:
     scenarios = Scenarios(corpus, size)
     by_scenario = results.setdefault(size, {})
     for scenario in args.scenarios:
-        DISCARD.empty()  # outputs put away by the last scenario, then 30 s of quiet
         if scenario == "preview":
             row = by_scenario.setdefault(scenario, {})
             alive = [t for t in tools if t.name not in failed]
