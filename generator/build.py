@@ -185,7 +185,12 @@ def _previous(out_dir: Path) -> write.Previous | None:
     if manifest.get("generator") != f"storysite {__version__}":
         return None
     entries = manifest.get("files", [])
-    return write.Previous(folder, {f["path"]: f for f in entries if f.get("inputs")})
+    marks = manifest.get("page_inputs")
+    return write.Previous(
+        folder,
+        {f["path"]: f for f in entries if f.get("inputs")},
+        marks if isinstance(marks, dict) else None,
+    )
 
 
 def run(options: config_stage.BuildOptions) -> BuildResult:
@@ -238,8 +243,12 @@ def _run(options: config_stage.BuildOptions, held: contextlib.ExitStack) -> Buil
     if config is None:
         raise BuildFailed(problems.errors)
     corpus = model.validate(source, config, problems, snapshot)
+    edits = None
     if snapshot is not None:
         snapshot.save(source.kept, reading)
+        # pages that show none of the bodies edited keep their fingerprints (write.reuse)
+        outside = stamps.outside_documents(seen, site_dir / "content")
+        edits = write.BodyEdits(snapshot.body_edits(source.kept), outside)
     # The front matter as read is in the models now; the preview keeps it to compare the
     # next edit with, a build lets it go (about 10 MB at 10,000 stories)
     meta = {d.path: d.meta for d in source.docs} if options.keep_session else {}
@@ -274,7 +283,7 @@ def _run(options: config_stage.BuildOptions, held: contextlib.ExitStack) -> Buil
         out_dir = options.output
         try:
             assert stage is not None
-            files, pages_rendered = write.write_all(
+            files, pages_rendered, marks = write.write_all(
                 plan,
                 env,
                 routes,
@@ -285,6 +294,7 @@ def _run(options: config_stage.BuildOptions, held: contextlib.ExitStack) -> Buil
                 _previous(out_dir),
                 release.trash_for(stage.path),
                 stage.ready,
+                edits,
             )
             lap("write")
             if problems.errors:
@@ -299,6 +309,7 @@ def _run(options: config_stage.BuildOptions, held: contextlib.ExitStack) -> Buil
                     "stories": sorted(s.slug for s in published.stories),
                     "gone": list(routes.gone),
                     "commit": _git_commit(site_dir),
+                    "page_inputs": marks,
                 },
                 stage.made(),
             )

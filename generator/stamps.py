@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
+from collections.abc import Mapping
 from pathlib import Path
 
 Stamp = tuple[int, int, int, int, int]
@@ -27,6 +28,17 @@ def settled(stamp: Stamp, now_ns: int | None = None) -> bool:
     """Whether a file with this stamp, taken now, cannot change without the stamp."""
     now = time.time_ns() if now_ns is None else now_ns
     return now - stamp[2] >= SETTLE_NS
+
+
+def outside_documents(seen: Mapping[str, Stamp], content_dir: Path) -> str:
+    """A digest of the stamps ``signature`` saw, but for the Markdown documents under
+    ``content_dir``: whether any other input file changed (``write.reuse``)."""
+    documents = str(content_dir.resolve()) + os.sep
+    h = hashlib.sha256()
+    for path in sorted(seen):
+        if not (path.startswith(documents) and path.endswith(".md")):
+            h.update(f"{path}\0{seen[path]}\n".encode())
+    return h.hexdigest()
 
 
 def signature(

@@ -24,7 +24,7 @@ import os
 import secrets
 import types
 import typing
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -223,6 +223,20 @@ for _cls in _CLASSES:
     _CONVERT.append(_found)
 
 
+def _same_front(old: Any, new: Any) -> bool:
+    """Whether two validations of a file agree on everything but where its lines are
+    and the digest of its bytes (so: but its body)."""
+    if type(old) is not type(new):
+        return False
+    for name in type(new).model_fields:
+        if name == "source":
+            if (old.source.path, old.source.folder) != (new.source.path, new.source.folder):
+                return False
+        elif getattr(old, name) != getattr(new, name):
+            return False
+    return True
+
+
 def decode(payload: bytes) -> Any:
     return json.loads(payload, object_hook=_rebuild)
 
@@ -292,6 +306,20 @@ class Snapshot:
 
     def item(self, path: str) -> Any:
         return self.entries[path][2]
+
+    def body_edits(self, kept: Iterable[str]) -> frozenset[str] | None:
+        """The documents this build read again whose front matter is as the last build
+        validated it (their bodies may differ), when every other one was kept unread
+        and none is new or gone; else None. For ``write.reuse``."""
+        if not self.base_id:
+            return None  # nothing from an earlier build
+        paths = set(kept)
+        for path, (_, item) in self.fresh.items():
+            entry = self.entries.get(path)
+            if entry is None or not _same_front(entry[2], item):
+                return None
+            paths.add(path)
+        return frozenset(self.fresh) if paths == self.entries.keys() else None
 
     def record(self, doc: load.SourceDoc, item: Any) -> None:
         """A document this build read and found valid."""

@@ -23,12 +23,13 @@ def release_id(now: dt.datetime, files: Sequence[dict[str, Any]]) -> str:
 def manifest_text(manifest: dict[str, Any]) -> str:
     """JSON with a field, a file or a story per line, for people reading it; each part
     by the C encoder (with ``indent``, json encodes in Python: 0.2 s for 16,000 files)."""
-    dumps = json.dumps
+    # one encoder for the 16,000 entries: json.dumps with an option makes one per call
+    dumps = json.JSONEncoder(sort_keys=True).encode
 
     def value(v: Any) -> str:
         if isinstance(v, list) and v:
-            return "[\n" + ",\n".join(dumps(x, sort_keys=True) for x in v) + "\n]"
-        return dumps(v, sort_keys=True)
+            return "[\n" + ",\n".join(map(dumps, v)) + "\n]"
+        return dumps(v)
 
     fields = [f"{dumps(k)}: {value(v)}" for k, v in sorted(manifest.items())]
     return "{\n" + ",\n".join(fields) + "\n}\n"

@@ -56,6 +56,11 @@ class _Later:
             self._text = self._read(self.key, self._path)
         return self._text
 
+    @property
+    def path(self) -> str:
+        """The file the text was made from ("" if not known)."""
+        return self._path
+
     def __str__(self) -> str:
         return self.text
 
@@ -196,7 +201,7 @@ def from_meta(
 def from_json(data: Any, path: str, k: str) -> tuple[Rendered, list[Problem]] | None:
     if not isinstance(data, dict) or not isinstance(data.get("html"), str):
         return None
-    return from_meta(data.get("meta"), path, Html(k, data["html"]))
+    return from_meta(data.get("meta"), path, Html(k, data["html"], None, path))
 
 
 class Pack:

@@ -33,6 +33,7 @@ from generator.write.pages import (
     write_pages,
 )
 from generator.write.redirects import write_host_rules, write_redirects
+from generator.write.reuse import BodyEdits
 from generator.write.search import make_search, put_search
 from generator.write.sitemap import write_robots, write_sitemap
 
@@ -41,6 +42,7 @@ from generator.write.sitemap import write_robots, write_sitemap
 Ready = tuple[Set[str], Mapping[str, tuple[str, int]] | None, bool]
 
 __all__ = [
+    "BodyEdits",
     "OutputFile",
     "Previous",
     "check_render",
@@ -120,14 +122,17 @@ def write_all(
     previous: Previous | None = None,
     trash: Path | None = None,
     ready: Callable[[], Ready] | None = None,
-) -> tuple[list[OutputFile], int]:
+    edits: BodyEdits | None = None,
+) -> tuple[list[OutputFile], int, dict[str, str]]:
     """Write the whole site into ``staging``; template failures become problems.
 
     ``trash``: where to move the files that a recycled ``staging`` replaces; ``ready``
     waits until ``staging`` may be written into, then says what it holds already: the
     folders (release-relative), the files (path → sha256, size; a recycled spare's, or
     those just linked there from the current release), and whether they are the latter.
-    Returns every file written and how many pages were rendered (not carried over).
+    ``edits``: what changed since the last build, if only bodies did (``reuse``).
+    Returns every file written, how many pages were rendered (not carried over), and
+    what the manifest keeps for the next build (``reuse.marks``).
     """
     dropped = Trash(trash) if trash is not None else None
     # The search index depends on nothing the pages do: it is made in another process
@@ -145,7 +150,7 @@ def write_all(
             )
             os.close(gate[0])
         assets = write_assets(Writer(staging, dry=True), env)  # their names, to fingerprint
-        fingerprints = fingerprint_pages(plan, env, routes, assets)
+        fingerprints, marks = fingerprint_pages(plan, env, routes, assets, previous, edits)
         made, kept, fresh = ready() if ready is not None else (frozenset(), None, False)
         if gate is not None:
             os.write(gate[1], b"1")
@@ -183,4 +188,4 @@ def write_all(
     write_robots(out, routes)
     write_redirects(out, plan, env, routes, assets, problems)
     write_host_rules(out, routes, plan)
-    return out.files(), rendered
+    return out.files(), rendered, marks

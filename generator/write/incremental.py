@@ -35,6 +35,7 @@ class Previous:
 
     folder: Path
     files: Mapping[str, Mapping[str, Any]]  # path → manifest entry
+    marks: Mapping[str, Any] | None = None  # what its build kept for this one (``reuse``)
 
 
 # Fields of a document that do not come from its file's bytes: the slug may come from
@@ -78,7 +79,7 @@ class Fingerprints:
         if kind is Html:
             return _html
         if issubclass(kind, BaseModel):
-            return self._memoised(kind, self._model(self._fields(kind.model_fields)))
+            return self._memoised(kind, self._model(kind, self._fields(kind.model_fields)))
         if kind is dict:
             return self._memoised(kind, self._mapping)
         if kind is list or issubclass(kind, tuple):  # NamedTuples are tuples too
@@ -115,19 +116,28 @@ class Fingerprints:
 
         return feed
 
-    def _model(self, fields: Callable[[Any, Any], None]) -> Callable[[Any, Any], None]:
+    def _model(
+        self, kind: type[BaseModel], fields: Callable[[Any, Any], None]
+    ) -> Callable[[Any, Any], None]:
         digest = self.digest
+        if "source" not in kind.model_fields:
+            return fields
+        # Looked up once per type: asking a model for a field it lacks goes through
+        # pydantic's __getattr__ and an exception, 11,000 times a build. A field the
+        # type lacks is hashed as None, as it always was
+        derived = [(name, name in kind.model_fields) for name in _DERIVED]
 
         def feed(value: Any, h: Any) -> None:
-            source = getattr(value, "source", None)
+            source = value.source
             if not hasattr(source, "sha256"):
                 fields(value, h)
                 return
             # A document: the bytes of its file decide every field but the derived ones
-            h.update(source.sha256.encode())
-            h.update(source.path.encode())
-            for name in _DERIVED:
-                h.update(digest(getattr(value, name, None)))
+            update = h.update
+            update(source.sha256.encode())
+            update(source.path.encode())
+            for name, present in derived:
+                update(digest(getattr(value, name)) if present else _NONE)
 
         return feed
 
