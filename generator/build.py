@@ -172,8 +172,9 @@ def _git_commit(folder: Path) -> str | None:
     return commit if proc.returncode == 0 and len(commit) == 40 else None
 
 
-def _previous(out_dir: Path) -> write.Previous | None:
-    """The current release, if its pages can be reused (same generator version)."""
+def _previous(out_dir: Path, store: Cache) -> write.Previous | None:
+    """The current release, if its pages can be reused (same generator version), with
+    what its build kept of its fingerprints' inputs (``write.reuse``)."""
     current = release.current_id(out_dir)
     if current is None:
         return None
@@ -185,7 +186,8 @@ def _previous(out_dir: Path) -> write.Previous | None:
     if manifest.get("generator") != f"storysite {__version__}":
         return None
     entries = manifest.get("files", [])
-    marks = manifest.get("page_inputs")
+    kept = store.get("state", "page-marks")
+    marks = kept.get("marks") if isinstance(kept, dict) and kept.get("release") == current else None
     return write.Previous(
         folder,
         {f["path"]: f for f in entries if f.get("inputs")},
@@ -291,7 +293,7 @@ def _run(options: config_stage.BuildOptions, held: contextlib.ExitStack) -> Buil
                 stage.path,
                 problems,
                 store,
-                _previous(out_dir),
+                _previous(out_dir, store),
                 release.trash_for(stage.path),
                 stage.ready,
                 edits,
@@ -309,12 +311,14 @@ def _run(options: config_stage.BuildOptions, held: contextlib.ExitStack) -> Buil
                     "stories": sorted(s.slug for s in published.stories),
                     "gone": list(routes.gone),
                     "commit": _git_commit(site_dir),
-                    "page_inputs": marks,
                 },
                 stage.made(),
             )
             release.record_takedowns(out_dir, published.gone, [s.slug for s in published.stories])
             release_id = made.id
+            # what the pages' fingerprints stood on, for the next build (write.reuse): in
+            # the cache, as it holds file stamps (the manifest is the same on any machine)
+            store.put("state", "page-marks", {"release": made.id, "marks": marks})
             lap("release")
             next_change = min(
                 (s.publish_at for s in corpus.stories if s.publish_at and s.publish_at > as_of),

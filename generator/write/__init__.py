@@ -132,7 +132,7 @@ def write_all(
     those just linked there from the current release), and whether they are the latter.
     ``edits``: what changed since the last build, if only bodies did (``reuse``).
     Returns every file written, how many pages were rendered (not carried over), and
-    what the manifest keeps for the next build (``reuse.marks``).
+    what the cache keeps for the next build (``reuse.marks``).
     """
     dropped = Trash(trash) if trash is not None else None
     # The search index depends on nothing the pages do: it is made in another process

@@ -259,7 +259,7 @@ def fingerprint_pages(
     previous: Previous | None = None,
     edits: reuse.BodyEdits | None = None,
 ) -> tuple[list[str], dict[str, str]]:
-    """Each page's fingerprint, in plan order, and what the manifest keeps for the next
+    """Each page's fingerprint, in plan order, and what the cache keeps for the next
     build (``reuse.marks``). A page the bodies edited since the last build cannot have
     changed keeps its old fingerprint (``reuse``). In-process: forking costs more than
     hashing (0.4 s at 10,000 stories)."""

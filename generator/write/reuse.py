@@ -38,7 +38,7 @@ class BodyEdits:
 
 
 def marks(base: str, outside: str, pages: Sequence[PageSpec]) -> dict[str, str]:
-    """What a release's manifest keeps for the next build to compare with."""
+    """What the next build compares with (kept in the cache under the release id)."""
     listed = (f"{spec.url} {spec.template}" for spec in pages)
     return {"base": base, "outside": outside, "pages": key(*listed)}
 
