@@ -271,7 +271,17 @@ def _run(options: config_stage.BuildOptions, held: contextlib.ExitStack) -> Buil
     rendered = render.render_all(docs, bodies, routes, planner, problems, store, config.video_hosts)
     del bodies  # rendered: the page workers fork without them
     lap("render")
-    plan = site.assemble(published, rendered, routes, config, planner, problems, store)
+    # What the search index holds is known now: its process starts before the pages are
+    # planned (the other core is idle while they are), and writes once staging is ready
+    found = site.search_docs(published, rendered)
+    previous = _previous(options.output, store) if options.write else None
+    searching = None
+    if stage is not None and not problems.errors:
+        trash = release.trash_for(stage.path)
+        searching = write.start_search(stage.path, found, config, as_of, previous, trash, store)
+        if searching is not None:
+            held.callback(searching.stop)  # if the build stops before writing: unwritten
+    plan = site.assemble(published, rendered, routes, config, planner, problems, store, found)
     lap("assemble")
     env = theme.environment(site_dir, config)
     write.check_templates(env, site_dir, problems, store)
@@ -293,10 +303,11 @@ def _run(options: config_stage.BuildOptions, held: contextlib.ExitStack) -> Buil
                 stage.path,
                 problems,
                 store,
-                _previous(out_dir, store),
+                previous,
                 release.trash_for(stage.path),
                 stage.ready,
                 edits,
+                searching,
             )
             lap("write")
             if problems.errors:

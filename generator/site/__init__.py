@@ -28,6 +28,7 @@ from generator.site.views import (
     Link,
     PageSpec,
     Pagination,
+    SearchDoc,
     SitePlan,
     StoryCard,
 )
@@ -48,11 +49,13 @@ __all__ = [
     "PageSpec",
     "Pagination",
     "Patched",
+    "SearchDoc",
     "SitePlan",
     "StoryCard",
     "assemble",
     "patch",
     "placement",
+    "search_docs",
     "term_label",
 ]
 
@@ -67,9 +70,10 @@ def assemble(
     planner: ImagePlanner,
     problems: Any,
     cache: Cache | None = None,
+    search: tuple[SearchDoc, ...] | None = None,
 ) -> SitePlan:
     """Decide every page of the site, in a stable order (``cache``: where the related
-    stories of the last build are kept)."""
+    stories of the last build are kept; ``search``: ``search_docs``, if made already)."""
     today = published.as_of.date()
     cards = {s.slug: story_card(s, planner, problems) for s in published.stories}
     ordered = [cards[s.slug] for s in published.stories]  # newest first
@@ -311,7 +315,8 @@ def assemble(
         )
     ]
 
-    search = search_docs(published, rendered)
+    if search is None:
+        search = search_docs(published, rendered)
     feed = []
     for c in ordered[: config.feed_size]:
         try:

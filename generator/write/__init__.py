@@ -8,6 +8,7 @@ whether that folder ever becomes the site. Returns one OutputFile per file.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 from collections.abc import Callable, Mapping, Sequence, Set
 from pathlib import Path
@@ -18,7 +19,7 @@ import jinja2
 from generator import parallel
 from generator.cache import Cache
 from generator.errors import Problems
-from generator.site import PageSpec, SitePlan
+from generator.site import PageSpec, SearchDoc, SitePlan
 from generator.trash import Trash
 from generator.urls import Routes, output_path
 from generator.write.assets import write_assets, write_images, write_static
@@ -45,9 +46,11 @@ __all__ = [
     "BodyEdits",
     "OutputFile",
     "Previous",
+    "SearchStart",
     "check_render",
     "check_templates",
     "quick_pages",
+    "start_search",
     "write_all",
 ]
 
@@ -111,6 +114,63 @@ def _search_files(
     return out.files()
 
 
+class SearchStart:
+    """The search index's process, started by ``start_search`` before the pages are
+    planned; ``gate``: the write end of the pipe it waits on before writing."""
+
+    def __init__(self, process: parallel.Background, gate: int):
+        self.process = process
+        self.gate: int | None = gate
+
+    def open(self) -> None:
+        """Let it write: the staging folder is ready."""
+        if self.gate is not None:
+            os.write(self.gate, b"1")
+            self.close()
+
+    def close(self) -> None:
+        """Never let it write, if not let already; it ends without writing."""
+        if self.gate is not None:
+            os.close(self.gate)
+            self.gate = None
+
+    def stop(self) -> None:
+        """Close the gate if still closed, and wait for the process to end. What it
+        raised was raised to ``write_all`` already, or the build had failed before."""
+        self.close()
+        with contextlib.suppress(Exception):
+            self.process.result()
+
+
+def start_search(
+    staging: Path,
+    docs: tuple[SearchDoc, ...],
+    config: Any,
+    as_of: dt.datetime,
+    previous: Previous | None,
+    trash: Path | None,
+    cache: Cache,
+) -> SearchStart | None:
+    """Start making the search index in another process, as soon as what it holds is
+    known (``site.search_docs``): it then has the other core while the pages are
+    planned, which takes one. None where no process can be forked."""
+    if not parallel.Background.forks():
+        return None
+    plan = SitePlan((), (), {}, (), (), (), as_of, False, {"site": config}, docs)
+    dropped = Trash(trash) if trash is not None else None
+    read, write = os.pipe()
+    try:
+        process = parallel.Background(
+            lambda: _search_files(staging, plan, previous, dropped, cache, (read, write))
+        )
+    except BaseException:
+        os.close(write)
+        raise
+    finally:
+        os.close(read)
+    return SearchStart(process, write)
+
+
 def write_all(
     plan: SitePlan,
     env: jinja2.Environment,
@@ -123,6 +183,7 @@ def write_all(
     trash: Path | None = None,
     ready: Callable[[], Ready] | None = None,
     edits: BodyEdits | None = None,
+    started: SearchStart | None = None,
 ) -> tuple[list[OutputFile], int, dict[str, str]]:
     """Write the whole site into ``staging``; template failures become problems.
 
@@ -130,7 +191,8 @@ def write_all(
     waits until ``staging`` may be written into, then says what it holds already: the
     folders (release-relative), the files (path → sha256, size; a recycled spare's, or
     those just linked there from the current release), and whether they are the latter.
-    ``edits``: what changed since the last build, if only bodies did (``reuse``).
+    ``edits``: what changed since the last build, if only bodies did (``reuse``);
+    ``started``: the search index's process, if ``start_search`` started it.
     Returns every file written, how many pages were rendered (not carried over), and
     what the cache keeps for the next build (``reuse.marks``).
     """
@@ -141,8 +203,8 @@ def write_all(
     # making it), and done before the page workers start. Beside them it was three
     # processes on two cores, each with its own copy of much of the parent's memory:
     # the build's peak (839 MiB at 10,000 stories, not 640)
-    search: Any = None
-    gate = os.pipe() if parallel.Background.forks() else None
+    search: Any = started.process if started is not None else None
+    gate = os.pipe() if started is None and parallel.Background.forks() else None
     try:
         if gate is not None:
             search = parallel.Background(
@@ -154,9 +216,13 @@ def write_all(
         made, kept, fresh = ready() if ready is not None else (frozenset(), None, False)
         if gate is not None:
             os.write(gate[1], b"1")
+        if started is not None:
+            started.open()
     finally:
         if gate is not None:
             os.close(gate[1])
+        if started is not None:
+            started.close()
     if search is None:  # no second process: made and written here, now
         search = parallel.Background(lambda: _search_files(staging, plan, previous, dropped, cache))
     out = Writer(staging, trash=dropped, made=made, kept=kept, kept_fresh=fresh)

@@ -75,19 +75,17 @@ class Untouched:
         kind = type(value)
         if kind in _PLAIN:
             return True
+        if kind is list or kind is tuple:  # a page's own, mostly: not worth remembering
+            return all(map(self.value, value))
+        if kind is Html:
+            return bool(value.path) and value.path not in self.edited
         found = self.memo.get(id(value))
         if found is None:
-            if kind is list or kind is tuple:  # (a listing's milestones: on every page)
-                found = all(map(self.value, value))
-            else:
-                found = self._check(kind, value)
-            self.memo[id(value)] = found
+            found = self.memo[id(value)] = self._check(kind, value)
             self.keep.append(value)
         return found
 
     def _check(self, kind: type, value: Any) -> bool:
-        if kind is Html:
-            return bool(value.path) and value.path not in self.edited
         if kind is StoryCard:  # made from its story, the routes and site.yaml only
             return value.story.source.path not in self.edited and self.value(value.image)
         if issubclass(kind, BaseModel):
