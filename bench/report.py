@@ -260,9 +260,13 @@ def section(results: Results, meta: dict) -> list[str]:
         "on this machine's ext4 (no journal) a new file never gets an inode freed in the "
         "last 30 s, and finding one walks past each of them, so a build started right "
         "after deleting 16,000 files spent up to 25 s more in the kernel, whichever tool "
-        "it was. The outputs put away are deleted between scenarios, followed by 31 s "
-        "of quiet (bench/tools.py, `Discard`). Figures from before 2026-11-27 carry "
-        "that cost.",
+        "it was. The outputs put away are deleted only between sizes and at the end, "
+        "followed by 31 s of quiet (bench/tools.py, `Discard`): a minute after deleting "
+        "a scenario's outputs, making a folder still cost several times its usual time, "
+        "which an edit build that links 16,000 folders paid and Hugo (which rewrites its "
+        "output in place) did not. Figures from before 2026-11-27 carry that cost; "
+        "those from before the fourth stop of 2026-11-27, the deletion between "
+        "scenarios.",
         "",
         "### Results",
         "",
