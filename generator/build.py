@@ -276,8 +276,8 @@ def _run(options: config_stage.BuildOptions, held: contextlib.ExitStack) -> Buil
     found = site.search_docs(published, rendered)
     previous = _previous(options.output, store) if options.write else None
     searching = None
+    trash = release.trash_for(stage.path) if stage is not None else None
     if stage is not None and not problems.errors:
-        trash = release.trash_for(stage.path)
         searching = write.start_search(stage.path, found, config, as_of, previous, trash, store)
         if searching is not None:
             held.callback(searching.stop)  # if the build stops before writing: unwritten
@@ -304,7 +304,7 @@ def _run(options: config_stage.BuildOptions, held: contextlib.ExitStack) -> Buil
                 problems,
                 store,
                 previous,
-                release.trash_for(stage.path),
+                trash,
                 stage.ready,
                 edits,
                 searching,

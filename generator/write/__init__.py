@@ -197,33 +197,23 @@ def write_all(
     what the cache keeps for the next build (``reuse.marks``).
     """
     dropped = Trash(trash) if trash is not None else None
-    # The search index depends on nothing the pages do: it is made in another process
-    # while the pages are fingerprinted (0.4 s of hashing at 10,000 stories) and carried
-    # over, written once the staging folder is ready (another process may still be
-    # making it), and done before the page workers start. Beside them it was three
-    # processes on two cores, each with its own copy of much of the parent's memory:
-    # the build's peak (839 MiB at 10,000 stories, not 640)
-    search: Any = started.process if started is not None else None
-    gate = os.pipe() if started is None and parallel.Background.forks() else None
+    # The search index depends on nothing the pages do: ``start_search`` forked it
+    # before the pages were planned; it writes once the staging folder is ready (another
+    # process may still be making it), and is done before the page workers start. Beside
+    # them it was three processes on two cores, each with its own copy of much of the
+    # parent's memory: the build's peak (839 MiB at 10,000 stories, not 640)
     try:
-        if gate is not None:
-            search = parallel.Background(
-                lambda: _search_files(staging, plan, previous, dropped, cache, gate)
-            )
-            os.close(gate[0])
         assets = write_assets(Writer(staging, dry=True), env)  # their names, to fingerprint
         fingerprints, marks = fingerprint_pages(plan, env, routes, assets, previous, edits)
         made, kept, fresh = ready() if ready is not None else (frozenset(), None, False)
-        if gate is not None:
-            os.write(gate[1], b"1")
         if started is not None:
             started.open()
     finally:
-        if gate is not None:
-            os.close(gate[1])
         if started is not None:
             started.close()
-    if search is None:  # no second process: made and written here, now
+    if started is not None:
+        search = started.process
+    else:  # no process started: made and written now (in one, if one can be forked)
         search = parallel.Background(lambda: _search_files(staging, plan, previous, dropped, cache))
     out = Writer(staging, trash=dropped, made=made, kept=kept, kept_fresh=fresh)
     try:
